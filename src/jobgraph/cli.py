@@ -1,0 +1,117 @@
+"""The ``jobgraph`` command: one subcommand per stage of the pipeline, plus serve and query."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .store import OxigraphStore, StoreError, default_store_path
+
+store_option = click.option(
+    "--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Store folder (default: $JOBGRAPH_STORE or ~/.local/share/jobgraph/store).")
+
+
+def open_store(path: Path | None) -> OxigraphStore:
+    try:
+        return OxigraphStore(path or default_store_path())
+    except StoreError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def meta_options(f):  # type: ignore[no-untyped-def]
+    """Source metadata the text may lack; overrides sidecars (see jobgraph.read)."""
+    f = click.option("--url", help="Where the document was found (names its graph).")(f)
+    f = click.option("--publisher", help="Who publishes the site the document came from.")(f)
+    f = click.option("--employer", help="The employer, when the text never names it.")(f)
+    return f
+
+
+@click.group()
+@click.version_option(package_name="jobgraph")
+def main() -> None:
+    """jobgraph: job postings of research and open-science employers as a knowledge graph."""
+
+
+@main.command("extract")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per posting.")
+@store_option
+@meta_options
+def extract_cmd(paths: tuple[Path, ...], as_json: bool, store_path: Path | None, **meta: str | None) -> None:
+    """Extract and link postings from files, without storing them.
+
+    Employers and skills are linked against the organisations and vocabulary in the store (ingest
+    data/ first) or, when the store has none, against the demo data shipped in data/.
+    """
+    from .ingest import linker_for_extract, process
+    from .read import ReadError, iter_files, read_document
+
+    linker = linker_for_extract(store_path)
+    out, failed = [], 0
+    for path in iter_files(paths):
+        try:
+            out += [p.to_json() for p in process(read_document(path, meta), linker)]
+        except ReadError as err:
+            failed += 1
+            click.echo(f"error: {err}", err=True)
+    if as_json:
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        for p in out:
+            click.echo(f"{p['file']}#{p['posting_index']}: {p['title']} — {p['employer_name']} "
+                       f"({p['employer_ror'] or 'no ROR id'})")
+    sys.exit(1 if failed else 0)
+
+
+@main.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@store_option
+@click.option("--force", is_flag=True, help="Re-extract files even when they are unchanged.")
+@meta_options
+def ingest_cmd(paths: tuple[Path, ...], store_path: Path | None, force: bool, **meta: str | None) -> None:
+    """Extract, link and store postings; each source file becomes (or replaces) its own named graph."""
+    from tqdm import tqdm
+
+    from .ingest import ingest
+
+    store = open_store(store_path)
+    click.echo(f"store: {store.path}", err=True)
+    summary = ingest(paths, store, overrides=meta, force=force,
+                     on_error=lambda msg: click.echo(msg, err=True),
+                     progress=lambda files: tqdm(files, desc="ingest", unit="file", file=sys.stderr,
+                                                 disable=None))
+    click.echo(summary.line())
+    sys.exit(1 if summary.failures else 0)
+
+
+@main.command("query")
+@click.argument("query")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"]),
+              default="table", show_default=True)
+def query_cmd(query: str, store_path: Path | None, fmt: str) -> None:
+    """Run a SPARQL query (text, or a path to a .rq file) against the store."""
+    from .query import QueryError, render
+
+    text = Path(query).read_text(encoding="utf-8") if query.endswith(".rq") or Path(query).is_file() else query
+    try:
+        click.echo(render(open_store(store_path), text, fmt), nl=False)
+    except QueryError as err:
+        raise click.ClickException(str(err)) from None
+
+
+@main.command("serve")
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve_cmd(store_path: Path | None, host: str, port: int) -> None:
+    """Serve the SPARQL endpoint, the landing page and the query page."""
+    from .web import create_app
+
+    store = open_store(store_path)
+    click.echo(f"store: {store.path} ({len(store)} triples); serving on http://{host}:{port}/", err=True)
+    create_app(store).run(host=host, port=port, threaded=True)

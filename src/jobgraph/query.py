@@ -1,0 +1,43 @@
+"""Running SPARQL from the shell: the same engine as the endpoint, rendered for a terminal or a file."""
+
+from __future__ import annotations
+
+from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
+
+from .store import GraphStore
+
+RESULT_FORMATS = {"json": QueryResultsFormat.JSON, "csv": QueryResultsFormat.CSV, "tsv": QueryResultsFormat.TSV,
+                  "xml": QueryResultsFormat.XML}
+GRAPH_FORMATS = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES}
+
+
+class QueryError(Exception):
+    """A query that does not parse or cannot be shown in the asked format."""
+
+
+def render(store: GraphStore, query: str, fmt: str = "table") -> str:
+    try:
+        result = store.query(query)
+    except SyntaxError as err:
+        raise QueryError(f"the query does not parse: {err}") from None
+    if isinstance(result, QueryBoolean):
+        return ("true" if bool(result) else "false") + "\n"
+    if isinstance(result, QuerySolutions):
+        if fmt == "table":
+            return _table(result)
+        if fmt not in RESULT_FORMATS:
+            raise QueryError(f"a SELECT result cannot be written as {fmt}; use table, json, csv, tsv or xml")
+        return result.serialize(format=RESULT_FORMATS[fmt]).decode()
+    rdf_fmt = GRAPH_FORMATS.get(fmt, RdfFormat.TURTLE)
+    return result.serialize(format=rdf_fmt).decode()
+
+
+def _table(result: QuerySolutions) -> str:
+    names = [v.value for v in result.variables]
+    rows = [[(sol[n].value if sol[n] is not None else "") for n in names] for sol in result]
+    widths = [min(60, max([len(n), *(len(r[i]) for r in rows)])) for i, n in enumerate(names)]
+    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c[:w].ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines.append(f"({len(rows)} rows)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,138 @@
+"""Stage 1, read: bytes on disk -> a decoded, repaired Document with its source metadata.
+
+Sidecar convention (also used by ../shared): beside ``NAME`` a file ``NAME.meta.yaml`` may say what a
+harvester knows of the source: ``url`` (where it was found), ``publisher`` (who publishes the site, not
+always the employer), and any field the text lacks (``employer``, ``employer_ror``, ``date_posted``,
+``language``, ...). A folder may hold ``_meta.yaml`` with the same keys for every file in it, plus
+``base_url``: a file's URL is then ``base_url`` + its path relative to that folder. The sidecar wins over
+the folder file; CLI options win over both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import ftfy
+import yaml
+
+from .model import Document
+
+MAX_BYTES = 20 * 1024 * 1024  # a posting is a few kB; anything this large is not one
+SIDECAR_SUFFIX = ".meta.yaml"
+FOLDER_META = "_meta.yaml"
+SKIPPED_SUFFIXES = (SIDECAR_SUFFIX, ".jsonl")
+SKIPPED_NAMES = {FOLDER_META, "README.md", "gold.jsonl", "LICENSE", "LICENSE.md"}
+
+
+class ReadError(Exception):
+    """A file that cannot be read as a posting; the message names the problem and what to do."""
+
+
+def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Every posting file under the given paths, in a stable order, skipping sidecars and READMEs."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if _is_posting_candidate(child, root=path):
+                    yield child
+        elif path.exists():
+            yield path
+        else:
+            raise ReadError(f"{path}: no such file or directory")
+
+
+def _is_posting_candidate(path: Path, root: Path) -> bool:
+    rel_parts = path.relative_to(root).parts
+    if any(part.startswith(".") for part in rel_parts):
+        return False
+    return not (path.name in SKIPPED_NAMES or path.name.endswith(SKIPPED_SUFFIXES))
+
+
+def decode(data: bytes, name: str) -> tuple[str, list[str]]:
+    """Bytes -> text, refusing binary data and repairing mojibake; returns the text and the repairs made."""
+    if not data.strip():
+        raise ReadError(f"{name}: the file is empty")
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ReadError(f"{name}: this is a binary file (it contains NUL bytes), not a posting")
+    repairs: list[str] = []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        if err.start >= len(data) - 3:  # a multi-byte character cut off at the end
+            text = data[: err.start].decode("utf-8-sig")
+            repairs.append(f"dropped a truncated UTF-8 sequence at byte {err.start}")
+        else:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                raise ReadError(
+                    f"{name}: not valid UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); "
+                    "re-save the file as UTF-8"
+                ) from None
+            repairs.append("decoded as Windows-1252, not UTF-8")
+    controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if controls > 0.05 * min(len(text), 8192):
+        raise ReadError(f"{name}: this looks like a binary file ({controls} control characters), not a posting")
+    fixed = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
+    if fixed != text:
+        repairs.append("repaired mojibake and broken characters (ftfy)")
+    return fixed, repairs
+
+
+def load_meta(path: Path) -> dict[str, Any]:
+    """Merge folder-level ``_meta.yaml`` files (outermost first) with the file's own sidecar."""
+    meta: dict[str, Any] = {}
+    folders = [p for p in reversed(path.resolve().parents) if (p / FOLDER_META).is_file()]
+    for folder in folders:
+        folder_meta = _read_yaml(folder / FOLDER_META)
+        base_url = folder_meta.pop("base_url", None)
+        meta.update(folder_meta)
+        if base_url:
+            rel = path.resolve().relative_to(folder).as_posix()
+            meta["url"] = base_url.rstrip("/") + "/" + rel
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    if sidecar.is_file():
+        meta.update(_read_yaml(sidecar))
+    return meta
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise ReadError(f"{path}: the metadata file does not parse as YAML ({err})") from None
+    if not isinstance(data, dict):
+        raise ReadError(f"{path}: the metadata file must be a YAML mapping of keys to values")
+    return data
+
+
+def read_document(path: str | Path, overrides: dict[str, Any] | None = None) -> Document:
+    """Read one file; raise ReadError naming the file and the problem when it is not a posting."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        raise ReadError(f"{path}: cannot be read ({err.strerror})") from None
+    if size > MAX_BYTES:
+        raise ReadError(
+            f"{path}: {size / 1e6:.1f} MB is too large for a posting (limit {MAX_BYTES / 1e6:.0f} MB); "
+            "split it into one file per posting"
+        )
+    data = path.read_bytes()
+    text, repairs = decode(data, str(path))
+    meta = load_meta(path)
+    meta.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    source_key = str(meta.get("url") or path.resolve().as_uri())
+    return Document(
+        path=path,
+        data=data,
+        text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        source_key=source_key,
+        meta=meta,
+        repairs=repairs,
+    )

@@ -1,0 +1,89 @@
+"""Stages 4-5: each document is its own named graph with provenance; re-ingest replaces exactly it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from jobgraph.ingest import ingest
+from jobgraph.store import OxigraphStore
+from jobgraph.vocab import sparql_prefixes
+
+from .conftest import DATA, run_cli, shared_path
+
+POSTINGS = sparql_prefixes() + """
+SELECT ?title ?ror WHERE { ?p a schema:JobPosting ; schema:title ?title ; schema:hiringOrganization ?o .
+                          OPTIONAL { ?o schema:identifier ?ror } } ORDER BY ?title"""
+
+
+def _rows(store: OxigraphStore, query: str) -> list[tuple]:
+    return [tuple(t.value if t is not None else None for t in sol) for sol in store.query(query)]
+
+
+def test_seeds_are_stored_with_their_employers_ror_ids(seeds_store: OxigraphStore) -> None:
+    rows = _rows(seeds_store, POSTINGS.replace("?p a", "?p jg:postingIndex ?i ; prov:wasDerivedFrom ?g . "
+                                                     "?g dcterms:source ?src . FILTER(CONTAINS(STR(?src), '/seeds/')) ?p a"))
+    assert len(rows) == 5
+    assert ("ROR Technical Lead", "https://ror.org/04wxnsj81") in rows
+    assert ("Open Source Applications Engineer", "https://ror.org/050gv4c78") in rows
+
+
+def test_each_document_has_a_graph_with_provenance(seeds_store: OxigraphStore) -> None:
+    query = sparql_prefixes() + """
+    SELECT ?g ?sha ?time ?version (COUNT(?p) AS ?n) WHERE {
+      GRAPH ?g { ?g a jg:SourceDocument ; jg:sha256 ?sha ; prov:generatedAtTime ?time ; jg:extractorVersion ?version .
+                 ?p prov:wasDerivedFrom ?g } } GROUP BY ?g ?sha ?time ?version"""
+    rows = _rows(seeds_store, query)
+    assert len(rows) == 8  # 4 seed files + 4 demo posting files
+    assert sorted(int(r[4]) for r in rows) == [1, 1, 1, 1, 1, 1, 2, 2]
+    assert all(len(r[1]) == 64 for r in rows)
+
+
+def test_reingest_unchanged_changes_nothing_and_changed_replaces(tmp_path: Path) -> None:
+    folder = tmp_path / "postings"
+    shutil.copytree(shared_path("seeds"), folder)
+    store = OxigraphStore(tmp_path / "store")
+    first = ingest([DATA, folder], store)
+    size = len(store)
+    second = ingest([folder], store)
+    assert (second.unchanged, second.postings, len(store)) == (4, 0, size)
+
+    target = folder / "003_c92038ccd636fd7e.txt"
+    target.write_text(target.read_text().replace("Python Web Developer", "Rust Web Developer"))
+    third = ingest([folder], store)
+    assert (third.unchanged, third.postings) == (3, 1)
+    titles = [r[0] for r in _rows(store, POSTINGS)]
+    assert "Rust Web Developer for open data projects" in titles
+    assert "Python Web Developer for open data projects" not in titles
+    assert len(titles) == first.postings
+
+
+def test_a_bad_file_fails_alone_and_nothing_is_lost(tmp_path: Path) -> None:
+    store = OxigraphStore(tmp_path / "store")
+    ingest([DATA], store)
+    before = len(store)
+    bad = tmp_path / "in"
+    bad.mkdir()
+    (bad / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (bad / "ok.md").write_text("# Data Engineer\n\nWe use Python and SPARQL.\n")
+    summary = ingest([bad], store, on_error=lambda _: None)
+    assert len(summary.failures) == 1 and "binary" in summary.failures[0]
+    assert summary.postings == 1
+    assert len(store) > before
+
+
+def test_ingest_and_query_cli(tmp_path: Path) -> None:
+    store = tmp_path / "cli-store"
+    proc = run_cli("ingest", "--store", str(store), str(DATA))
+    assert "5 postings" in proc.stdout
+    proc = run_cli("query", "--store", str(store), "--format", "csv", POSTINGS)
+    lines = proc.stdout.strip().splitlines()
+    assert lines[0].strip() == "title,ror"
+    assert any(line.startswith("PID Metadata Specialist,https://ror.org/04wxnsj81") for line in lines)
+
+
+def test_store_chosen_by_environment(tmp_path: Path) -> None:
+    store = tmp_path / "env-store"
+    run_cli("ingest", str(DATA / "postings" / "cos-research-data-librarian.md"),
+            env={"JOBGRAPH_STORE": str(store)})
+    assert (store / "CURRENT").exists()
