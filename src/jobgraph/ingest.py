@@ -124,7 +124,9 @@ def load_references(store: GraphStore, files: list[Path], summary: Summary | Non
     summary = summary or Summary()
     kinds = {path: reference_kind(path) for path in files}
     ror = [path for path, kind in kinds.items() if kind == "ror"]
-    jobs: list[tuple[str, Callable[[], int]]] = [(", ".join(map(str, ror)), lambda: load_ror(store, ror))] if ror else []
+    jobs: list[tuple[str, Callable[[], int]]] = []
+    if ror:
+        jobs.append((", ".join(map(str, ror)), lambda: load_ror(store, ror)))
     jobs += [(str(path), lambda p=path, k=kind: load_reference(store, p, k))
              for path, kind in kinds.items() if kind not in (None, "ror")]
     for name, job in jobs:

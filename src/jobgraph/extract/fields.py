@@ -56,7 +56,7 @@ def sections(text: str) -> list[Section]:
             marks.append((m.start(), m.end(), m.group(1)))
     marks.sort()
     out = []
-    for i, (start, end, heading) in enumerate(marks):
+    for i, (_, end, heading) in enumerate(marks):
         stop = marks[i + 1][0] if i + 1 < len(marks) else len(text)
         out.append(Section(classify_heading(heading), heading.strip(), end, stop))
     return out
@@ -115,8 +115,8 @@ def sentence(text: str, pos: int) -> str:
 DATE_PHRASE = (r"((?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Z][a-z]+\.?,?\s+\d{4})"
                r"|(?:[A-Z][a-z]+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})|(?:\d{4}-\d{2}-\d{2}))")
 CLOSING = re.compile(
-    r"(?:closing date[^.;\n]{0,40}?|apply (?:by|before)|deadline[^.;\n]{0,20}?|applications? (?:close|due)[^.;\n]{0,15}?"
-    r"|by|no later than)\s+(?:\d{1,2}(?::\d{2})?\s*[ap]m,?\s+)?(?:[A-Z][a-z]+day,?\s+)?" + DATE_PHRASE, re.I)
+    r"(?:closing date[^.;\n]{0,40}?|apply (?:by|before)|deadline[^.;\n]{0,20}?"
+    r"|applications? (?:close|due)[^.;\n]{0,15}?|by|no later than)\s+(?:\d{1,2}(?::\d{2})?\s*[ap]m,?\s+)?(?:[A-Z][a-z]+day,?\s+)?" + DATE_PHRASE, re.I)
 START = re.compile(r"(?:start(?:ing)?(?: date)?(?: in this role)?(?: on| date:| from)?)\s+(?:[A-Z][a-z]+day,?\s+)?"
                    + DATE_PHRASE, re.I)
 
