@@ -116,7 +116,8 @@ DATE_PHRASE = (r"((?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Z][a-z]+\.?,?\s+\d{4
                r"|(?:[A-Z][a-z]+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})|(?:\d{4}-\d{2}-\d{2}))")
 CLOSING = re.compile(
     r"(?:closing date[^.;\n]{0,40}?|apply (?:by|before)|deadline[^.;\n]{0,20}?"
-    r"|applications? (?:close|due)[^.;\n]{0,15}?|by|no later than)\s+(?:\d{1,2}(?::\d{2})?\s*[ap]m,?\s+)?(?:[A-Z][a-z]+day,?\s+)?" + DATE_PHRASE, re.I)
+    r"|applications? (?:close|due)[^.;\n]{0,15}?|by|no later than)\s+"
+    r"(?:\d{1,2}(?::\d{2})?\s*[ap]m,?\s+)?(?:[A-Z][a-z]+day,?\s+)?" + DATE_PHRASE, re.I)
 START = re.compile(r"(?:start(?:ing)?(?: date)?(?: in this role)?(?: on| date:| from)?)\s+(?:[A-Z][a-z]+day,?\s+)?"
                    + DATE_PHRASE, re.I)
 
