@@ -115,3 +115,36 @@ def serve_cmd(store_path: Path | None, host: str, port: int) -> None:
     store = open_store(store_path)
     click.echo(f"store: {store.path} ({len(store)} triples); serving on http://{host}:{port}/", err=True)
     create_app(store).run(host=host, port=port, threaded=True)
+
+
+@main.command("evaluate")
+@click.option("--gold", "gold_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Gold annotations: JSON lines with the keys of `extract --json` (../shared/*/gold.jsonl).")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures (and every error) as JSON.")
+@store_option
+def evaluate_cmd(gold_path: Path, paths: tuple[Path, ...], as_json: bool, store_path: Path | None) -> None:
+    """Extract postings and compare them with gold: per-field accuracy and skill precision/recall/F1.
+
+    How each field is compared is documented in jobgraph.evaluate (and the README). Files that fail to
+    read are reported and count as missing postings.
+    """
+    from .evaluate import GoldError, evaluate, read_gold
+    from .ingest import linker_for_extract, process
+    from .read import ReadError, iter_files, read_document
+
+    try:
+        gold = read_gold(gold_path)
+    except GoldError as err:
+        raise click.ClickException(str(err)) from None
+    linker = linker_for_extract(store_path)
+    predictions, failed = [], 0
+    for path in iter_files(paths):
+        try:
+            predictions += [p.to_json() for p in process(read_document(path), linker)]
+        except ReadError as err:
+            failed += 1
+            click.echo(f"error: {err}", err=True)
+    report = evaluate(gold, predictions, linker.registry, linker.vocabulary)
+    click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False) if as_json else report.table())
+    sys.exit(1 if failed else 0)

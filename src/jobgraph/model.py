@@ -84,10 +84,16 @@ class Posting:
     country: str | None = None  # ISO 3166-1 alpha-2
     remote: bool | None = None
     remote_regions: list[str] = field(default_factory=list)
-    employment_type: str | None = None
+    employment_type: str | None = None  # the kinds below, as one readable phrase ("full-time, fixed-term")
+    employment_types: list[str] = field(default_factory=list)  # full-time, part-time, contract, fixed-term, ...
+    duration_months: int | None = None  # the term of a fixed-term job
+    fte: float | None = None  # full-time equivalent (0.5 = half time)
+    work_arrangement: str | None = None  # remote, hybrid or on-site
     hours_per_week: float | None = None
     date_posted: str | None = None
     closing_date: str | None = None
+    closing_time: str | None = None  # HH:MM when the posting gives one ("9am")
+    interview_date: str | None = None
     start_date: str | None = None
     salary: Salary | None = None
     contact_email: str | None = None

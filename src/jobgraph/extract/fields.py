@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import dateparser
 
@@ -112,27 +113,84 @@ def sentence(text: str, pos: int) -> str:
 
 # --- dates ---------------------------------------------------------------------------------------------
 
-DATE_PHRASE = (r"((?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Z][a-z]+\.?,?\s+\d{4})"
-               r"|(?:[A-Z][a-z]+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})|(?:\d{4}-\d{2}-\d{2}))")
-CLOSING = re.compile(
-    r"(?:closing date[^.;\n]{0,40}?|apply (?:by|before)|deadline[^.;\n]{0,20}?"
-    r"|applications? (?:close|due)[^.;\n]{0,15}?|by|no later than)\s+"
-    r"(?:\d{1,2}(?::\d{2})?\s*[ap]m,?\s+)?(?:[A-Z][a-z]+day,?\s+)?" + DATE_PHRASE, re.I)
-START = re.compile(r"(?:start(?:ing)?(?: date)?(?: in this role)?(?: on| date:| from)?)\s+(?:[A-Z][a-z]+day,?\s+)?"
-                   + DATE_PHRASE, re.I)
+MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+DATE_PHRASE = (rf"((?:{DAY}\s+(?:of\s+)?{MONTH},?\s+\d{{4}})|(?:{MONTH}\s+{DAY},?\s+\d{{4}})"
+               rf"|(?:\d{{4}}-\d{{2}}-\d{{2}})"
+               rf"|(?:{DAY}\.\s?(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November"
+               rf"|Dezember)\s+\d{{4}})|(?:\d{{1,2}}\.\d{{1,2}}\.\d{{4}}))")
+# A day and month without a year ("Sunday 6th July"): resolved against the posting's other dates.
+YEARLESS = rf"((?:{DAY}\s+(?:of\s+)?{MONTH})|(?:{MONTH}\s+{DAY}))(?![\w,]*\s*,?\s*\d{{4}})"
+TIME = r"(?:(\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)|\d{1,2}:\d{2}|midnight|noon)(?:\s*\([^)]*\))?,?\s+(?:on\s+)?)?"
+WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+(?:the\s+)?)?"
+CLOSING_CUE = (r"(?:closing date[^.;\n]{0,40}?|apply (?:by|before)|deadline[^.;\n]{0,40}?"
+               r"|applications? (?:close|are due|due|must be received by)[^.;\n]{0,15}?|bewerbungsfrist[^.;\n]{0,20}?"
+               r"|bewerbungsschluss[^.;\n]{0,20}?|no later than|bis zum"
+               r"|(?:apply|applications?|send|submit)\b(?:[^.\n]|\.(?=\S)){0,150}?\s(?:by|before))\s*(?:is|ist|:|on)?\s*(?:the\s+)?")
+CLOSING = re.compile(CLOSING_CUE + TIME + WEEKDAY + DATE_PHRASE, re.I)
+CLOSING_YEARLESS = re.compile(CLOSING_CUE + TIME + WEEKDAY + YEARLESS, re.I)
+START = re.compile(r"(?:start(?:ing)?(?: date)?(?: in this role)?(?: on| date:| from| is)?|beginning|beginn(?: zum)?"
+                   r"|ab dem|zum)\s+(?:[A-Z][a-z]+day,?\s+)?" + DATE_PHRASE, re.I)
+PERIOD = re.compile(r"(?:for|during|in|covering) the period (?:of |from )?" + WEEKDAY + YEARLESS, re.I)
+POSTED = re.compile(r"^(?:\*\*)?(?:posted|date posted|published|veröffentlicht)(?: on)?:?(?:\*\*)?:?\s*" + DATE_PHRASE,
+                    re.I | re.M)
+INTERVIEWS = re.compile(r"interviews?\b[^.\n]{0,60}?\b(?:on|from|in|during|by|between|the week of)\s+(?:the\s+)?"
+                        r"(?:end of |beginning of |mid-)?((?:" + DAY + r"\s+)?" + MONTH + r"(?:\s+" + DAY
+                        + r")?,?\s+\d{4})",
+                        re.I)
+CLOCK = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?m\.?|(\d{1,2}):(\d{2})|(midnight)|(noon)", re.I)
 
 
-def parse_date(phrase: str) -> str | None:
-    parsed = dateparser.parse(phrase, languages=["en", "de"], settings={"STRICT_PARSING": True})
+@lru_cache(maxsize=4096)
+def parse_date(phrase: str, relative_to: str | None = None) -> str | None:
+    """A short date phrase -> ISO date; a phrase without a year takes the year that puts it on or after
+    ``relative_to`` (an ISO date the posting states), so "Sunday 6th July" in a June 2014 post is 2014-07-06."""
+    settings: dict[str, object] = {"STRICT_PARSING": relative_to is None, "PREFER_DATES_FROM": "future",
+                                   "REQUIRE_PARTS": ["day", "month"]}
+    if relative_to:
+        settings["RELATIVE_BASE"] = datetime.fromisoformat(relative_to) - timedelta(days=1)
+    phrase = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", phrase)
+    parsed = dateparser.parse(phrase, languages=["en", "de"], settings=settings)  # type: ignore[arg-type]
     return parsed.date().isoformat() if parsed else None
 
 
-def find_date(rx: re.Pattern[str], text: str, rule: str) -> tuple[str, Evidence] | None:
+def find_date(rx: re.Pattern[str], text: str, rule: str, relative_to: str | None = None,
+              group: int = -1) -> tuple[str, Evidence] | None:
     for m in rx.finditer(text):
-        iso = parse_date(m.group(1))
+        g = group if group > 0 else rx.groups
+        iso = parse_date(m.group(g), relative_to)
         if iso:
-            return iso, Evidence(_sentence(text, m.start()), rule, m.start(1), m.end(1))
+            return iso, Evidence(_sentence(text, m.start()), rule, m.start(g), m.end(g))
     return None
+
+
+NOT_A_DEADLINE = re.compile(r"[^.\n]*\b(?:full consideration|review of applications (?:will )?begin"
+                            r"|review (?:will )?begins?)\b[^.\n]*", re.I)
+
+
+def closing(text: str, relative_to: str | None) -> tuple[str, str | None, Evidence] | None:
+    """The closing date, with the time of day when one is given ("9am Monday 26th September 2016")."""
+    text = NOT_A_DEADLINE.sub(lambda m: " " * len(m.group(0)), text)  # keep offsets
+    found = find_date(CLOSING, text, "closing-phrase")
+    m = None
+    if found:
+        m = next(m for m in CLOSING.finditer(text) if m.start(CLOSING.groups) == found[1].start)
+    elif relative_to and (found := find_date(CLOSING_YEARLESS, text, "closing-phrase-no-year", relative_to)):
+        m = next(m for m in CLOSING_YEARLESS.finditer(text) if m.start(CLOSING_YEARLESS.groups) == found[1].start)
+    if not found or m is None:
+        return None
+    clock = None
+    if m.group(1) and (c := CLOCK.search(m.group(1))):
+        if c.group(6):
+            clock = "23:59"
+        elif c.group(7):
+            clock = "12:00"
+        elif c.group(4):
+            clock = f"{int(c.group(4)):02d}:{c.group(5)}"
+        else:
+            hour = int(c.group(1)) % 12 + (12 if c.group(3).lower() == "p" else 0)
+            clock = f"{hour:02d}:{c.group(2) or '00'}"
+    return found[0], clock, found[1]
 
 
 def iso_date(value: object) -> str | None:
@@ -144,33 +202,233 @@ def iso_date(value: object) -> str | None:
     return None
 
 
-# --- remote, employment type, salary -------------------------------------------------------------------
+# --- remote / hybrid / on-site, and where applicants may work from ------------------------------------
 
-REMOTE = re.compile(r"\b(?:fully remote|remote[- ]first|remote position|work(?:ing)? remotely|remote team"
-                    r"|remote/home working|home working|work from home|remote)\b", re.I)
-HYBRID = re.compile(r"\bhybrid\b", re.I)
+REMOTE_STRONG = re.compile(r"\b(?:fully|100\s?%|entirely|completely|all|100 percent)[- ](?:globally )?remote\b"
+                           r"|\bremote (?:position|role|job|post)\b|\bremote,[^.\n]{0,40}\bposition\b"
+                           r"|\b(?:this )?(?:role|position|job) is (?:also )?(?:fully )?remote\b"
+                           r"|\bwork(?:ing)? (?:fully )?remotely\b(?! may)|\bremote/home working\b"
+                           r"|\bremote[- ]only\b|\bvollständig remote\b|\bmobile[sn]? arbeiten\b", re.I)
+REMOTE_TEAM = re.compile(r"\bremote (?:team|professionals|company|organi[sz]ation)\b|\bcan be located anywhere\b"
+                         r"|\banywhere on earth\b|\bwork from anywhere\b|\bwork from home\b|\bhome working\b", re.I)
+HYBRID = re.compile(r"\bhybrid\b|\b(?:partly|partially|largely|mostly) remote\b|\bin person or remote\b"
+                    r"|\bremote or in person\b|\bremote / work from home\b|\bteilweise remote\b", re.I)
+REMOTE_OPTIONAL = re.compile(r"remote(?:ly)?[^.\n]{0,40}\b(?:also an option|may be (?:available|possible)|possible"
+                             r"|negotiable|for the right candidate)|\bremote possible\b", re.I)
+ONSITE = re.compile(r"\bon[- ]site (?:position|role|only)\b|\bin[- ]office (?:position|role)\b|\bvor ort\b", re.I)
+REMOTE_NOT_ABOUT_JOB = re.compile(r"remote[- ]first|remote, agile|remote environments?|remote work\b(?! is)", re.I)
 
 
-def remote(text: str) -> tuple[bool, Evidence] | None:
-    m = REMOTE.search(text)
-    if not m:
-        return None
-    return True, Evidence(_sentence(text, m.start()), "remote-keyword", m.start(), m.end())
+def work_arrangement(text: str, secs: list[Section]) -> tuple[str, bool, Evidence] | None:
+    """("remote" | "hybrid" | "on-site", whether the statement is strong, evidence). Statements in the
+    qualification sections describe the applicant ("experience in remote environments"), not the job."""
+    def hits(rx: re.Pattern[str]) -> list[re.Match[str]]:
+        return [m for m in rx.finditer(text) if section_at(secs, m.start()) not in ("necessary", "desirable")
+                and not REMOTE_NOT_ABOUT_JOB.match(text, m.start())]
+
+    if m := next(iter(hits(REMOTE_OPTIONAL)), None):
+        return "on-site", False, Evidence(_sentence(text, m.start()), "remote-optional", m.start(), m.end())
+    for rx, kind, strong in ((HYBRID, "hybrid", True), (REMOTE_STRONG, "remote", True),
+                             (REMOTE_TEAM, "remote", False), (ONSITE, "on-site", True)):
+        if found := hits(rx):
+            m = found[0]
+            return kind, strong, Evidence(_sentence(text, m.start()), f"{kind}-keyword", m.start(), m.end())
+    return None
 
 
-EMPLOYMENT = [
-    ("fixed-term", re.compile(r"\bfixed[- ]term\b", re.I)),
-    ("part-time", re.compile(r"\bpart[- ]time (?:position|role|post)\b", re.I)),
-    ("full-time", re.compile(r"\bfull[- ]time\b", re.I)),
-    ("contract", re.compile(r"\b(?:independent )?contractor\b", re.I)),
+TIMEZONE = re.compile(r"\b(?:time ?zones?|timezone)\b[^.\n]{0,60}?\b(?:with|in|of)\s+(?:the\s+)?((?:U\.?S\.? )?"
+                      r"[A-Z][\w.]*(?: (?:and )?[A-Z][\w.]*){0,4})|\boverlap with ((?:U\.?S\.? )?[A-Z][\w.]*"
+                      r"(?: [A-Z][\w.]*){0,3} [Tt]ime(?: zones?)?)|\b(UTC|GMT|CET)\s?[+-]\s?\d{1,2}\b")
+
+
+def remote_regions(text: str) -> list[str]:
+    """Regions or time zones remote applicants must work from or overlap with."""
+    out: list[str] = []
+    for m in TIMEZONE.finditer(text):
+        value = next(g for g in m.groups() if g)
+        if value not in out:
+            out.append(value.strip())
+    return out
+
+
+# --- location ---------------------------------------------------------------------------------------------
+
+LOCATION_LABEL = re.compile(r"(?:^|(?<=[.!?] )|(?<=[.!?]  ))(?:\*\*)?"
+                            r"(?:location|place of work|arbeitsort|dienstort|standort)(?:\*\*)?:(?:\*\*)?"
+                            r"[ \t]*([^\n]+?)(?:\.(?:\s|$)|$)", re.I | re.M)
+PLACE = r"((?:the )?[A-Z][\w.'’-]*(?:,? (?:[A-Z][\w.'’-]*|for|of|de|am|an der|upon|at)){0,8})"
+LOCATION_PHRASES = [
+    ("based-at", re.compile(r"\b(?:position|post|role|job) (?:will be|is) based (?:at|in) (?:the )?" + PLACE)),
+    ("based-at", re.compile(r"\bis based (?:at|in) (?:the )?" + PLACE)),
+    ("based-at", re.compile(r"\bbased (?:at|in) " + PLACE + r" is (?:looking|seeking|hiring)")),
+    ("anywhere", re.compile(r"\b(?:located|work from|based) "
+                            r"(anywhere with [^.,;\n]{3,60}|anywhere in [^.,;\n]{3,40})")),
+    ("work-authorisation", re.compile(r"\bwork authori[sz]ation (?:in|for) ((?:the )?[A-Z][\w.]*(?:,? (?:or |and )?"
+                                      r"(?:the )?[A-Z][\w.]*)*)")),
+    ("country-based", re.compile(r"\b(?:a|an) ([A-Z][\w.]*)-based (?:position|role|job)")),
+    ("move-to", re.compile(r"\b(?:live (?:in )?or move to|relocate to|office in) ([A-Z][\w-]+)")),
+    ("ort", re.compile(r"\b(?:Dienstort|Arbeitsort|Einsatzort|Standort) (?:ist )?([A-ZÄÖÜ][\wäöüß-]+)")),
 ]
 
 
-def employment_type(text: str) -> tuple[str, Evidence] | None:
-    for label, rx in EMPLOYMENT:
-        m = rx.search(text)
-        if m:
-            return label, Evidence(_sentence(text, m.start()), f"employment-{label}", m.start(), m.end())
+def country_of(text: str) -> str | None:
+    """The ISO code of the first country the text names ("UK-based", "Denmark", "the United States")."""
+    from .places import country_code, place_tokens
+
+    codes = [t.upper() for t in place_tokens(text) if len(t) == 2 and country_code(t)]
+    return codes[0] if codes else None
+
+
+def countries_named(text: str) -> list[str]:
+    """Country names in a text, as written, in order (for long "Location:" sentences)."""
+    from .places import country_code
+
+    out = []
+    for m in re.finditer(r"\b(?:the )?((?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+|[A-Z]{2,3}|U\.S\.?A?\.?)(?=-based|\b)", text):
+        if country_code(m.group(1)) and m.group(1) not in out and m.group(1) not in ("Remote", "The", "We"):
+            out.append(m.group(1))
+    return out
+
+
+def location(text: str) -> tuple[str, Evidence] | None:
+    """Where the job is, as the posting writes it (a place, a list of countries, "anywhere with ...")."""
+    if m := LOCATION_LABEL.search(text):
+        value = re.sub(r"[*_]", "", m.group(1)).strip().rstrip(".")
+        if len(value.split()) > 14 or re.match(r"(?i)we(?:'|’)?re|we are|our", value):
+            named = countries_named(value)
+            from .places import country_code
+
+            value = ", ".join(pycountry_name(country_code(n) or n) for n in named) if named else ""
+        if value:
+            return value, Evidence(_sentence(text, m.start()), "location-label", m.start(1), m.end(1))
+    for rule, rx in LOCATION_PHRASES:
+        if m := rx.search(text):
+            value = re.sub(r"^the ", "", m.group(1).strip(" ,.")).strip()
+            if rule == "country-based":
+                from .places import country_code
+
+                code = country_code(value)
+                if not code:
+                    continue
+                value = pycountry_name(code)
+            if rule == "move-to" and (country := _country_word(text)):
+                value = f"{value}, {country}"
+            return value, Evidence(_sentence(text, m.start()), f"location-{rule}", m.start(1), m.end(1))
+    return None
+
+
+def _country_word(text: str) -> str | None:
+    named = countries_named(text)
+    return named[0] if named else None
+
+
+def pycountry_name(code: str) -> str:
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code)
+    return getattr(country, "common_name", None) or country.name if country else code
+
+
+# --- employment type, hours, salary ------------------------------------------------------------------------
+
+SCHEDULE = re.compile(r"\b(full|part)[- ]?time\b|\b(vollzeit|teilzeit)\b", re.I)
+NOT_THIS_JOB = re.compile(r"(?:grow|convert|change|move)s? (?:in)?to (?:a )?(?:full|part)|yet-to-be-filled,? "
+                          r"|or nearly\s*$|(?:full|part)[- ]time (?:research software engineers|staff|employees"
+                          r"|members|team members)", re.I)
+CONTRACT = re.compile(r"\b(?:independent )?contractor\b|\bcontract (?:position|role|basis|work)\b"
+                      r"|\b(?:full|part)[- ]time contract\b|\bfreelance\b|\bWerkvertrag\b", re.I)
+VOLUNTEER = re.compile(r"\bvolunteer(?:ing)?\s+(?:\(i\.e\.\s*unpaid\)\s+)?(?:position|basis|role)\b|\bunpaid\b"
+                       r"|\behrenamtlich\b", re.I)
+PERMANENT = re.compile(r"\bopen[- ]ended\b|(?<!transition to a )(?<!convert to a )(?<!become a )"
+                       r"\bpermanent (?:position|post|contract|role|appointment)\b|\bunbefristet\b",
+                       re.I)
+STUDENT = re.compile(r"\bstudent(?:ische)? (?:assistant|hilfskraft|research assistant)\b|\bhilfskraft\b|\bHiWi\b",
+                     re.I)
+FIXED = re.compile(r"\bfixed[- ]term\b|\btemporary (?:position|contract|post)\b|\bbefristet\b", re.I)
+NUM = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|eighteen|twelve|zwei|drei|vier|fünf)"
+TERM = re.compile(r"(?:\bfor (?:up to |an initial |a period of )?|\bup to |\binitially funded for |\bbe for |\b)"
+                  + NUM + r"[- ](year|month|jahr|monat)s?(?:e|en)?\b(?![- ]old| of experience| experience)"
+                  r"(?=[^.\n]{0,40}(?:term|position|project|fixed|contract|renewable|appointment|befristet|grant|fund|\.|,))",
+                  re.I)
+WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12, "eighteen": 18, "zwei": 2,
+         "drei": 3, "vier": 4, "fünf": 5}
+FTE = re.compile(r"\b(\d(?:\.\d+)?)\s*FTE\b|\b(\d{2,3})\s?%\s*(?:effort|FTE|of full[- ]time|time|position)"
+                 r"|up to (\d{2})%",
+                 re.I)
+HOURS = re.compile(r"\b(\d{1,2}(?:[.,]\d)?)\s*(?:hours|hrs|h|Stunden|Std\.?)\s*(?:a|per|/|pro)\s*(?:week|wk|Woche)\b"
+                   r"|\((\d{1,2}(?:[.,]\d)?) hours?\)\s*a week", re.I)
+
+
+@dataclass
+class Employment:
+    kinds: list[str]  # full-time, part-time, contract, volunteer, permanent, student assistant, fixed-term
+    duration_months: int | None
+    fte: float | None
+    evidence: Evidence
+
+
+def employment(text: str, percent_time: object = None, title: str = "") -> Employment | None:
+    """Schedule, contract basis and term. The first statement about this job wins ("This is a part-time
+    position ... may grow into a full-time one" is part-time), unless it offers both ("full-time or part-time")."""
+    kinds: list[str] = []
+    first: re.Match[str] | None = None
+    for source in (title, text):
+        for m in SCHEDULE.finditer(source):
+            if NOT_THIS_JOB.search(source[max(0, m.start() - 30):m.end() + 30].replace("\n", " ")):
+                continue
+            kind = "full-time" if (m.group(1) or m.group(2)).lower() in ("full", "vollzeit") else "part-time"
+            if not kinds:
+                kinds.append(kind)
+                first = m if source is text else first
+                window = source[m.end():m.end() + 20]
+                if re.match(r"\s*(?:or|and/or|oder)\s+(?:full|part)[- ]?time", window, re.I):
+                    kinds.append("part-time" if kind == "full-time" else "full-time")
+        if kinds:
+            break
+    for rx, kind in ((CONTRACT, "contract"), (VOLUNTEER, "volunteer"), (PERMANENT, "permanent"),
+                     (STUDENT, "student assistant")):
+        if m := rx.search(text):
+            kinds.append(kind)
+            first = first or m
+    fte = None
+    if m := FTE.search(text):
+        fte = float(m.group(1)) if m.group(1) else int(m.group(2) or m.group(3)) / 100
+    pct = _percent(percent_time)
+    if pct is not None:
+        fte = fte or pct[0]
+        if not kinds or kinds == ["contract"]:
+            kinds[:0] = ["full-time"] if pct[0] >= 1 else (["full-time", "part-time"] if pct[1] >= 1
+                                                            else ["part-time"])
+    months = None
+    if m := TERM.search(text):
+        n = m.group(1).lower()
+        value = float(n) if n[0].isdigit() else WORDS[n]
+        months = int(value * (12 if m.group(2).lower() in ("year", "jahr") else 1))
+        first = first or m
+    if FIXED.search(text) or months:
+        kinds.append("fixed-term")
+        first = first or FIXED.search(text)
+    if not kinds:
+        return None
+    kinds = list(dict.fromkeys(kinds))
+    start = first.start() if first else 0
+    evidence = Evidence(_sentence(text, start) if first else title, "employment-keywords",
+                        start if first else None, first.end() if first else None)
+    return Employment(kinds, months, fte, evidence)
+
+
+def _percent(value: object) -> tuple[float, float] | None:
+    """A job board's ``percentTime`` (100, "50-100") as (low, high) fractions of full time."""
+    if value is None:
+        return None
+    numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", str(value))]
+    return (min(numbers) / 100, max(numbers) / 100) if numbers else None
+
+
+def hours_per_week(text: str) -> tuple[float, Evidence] | None:
+    if m := HOURS.search(text):
+        value = float((m.group(1) or m.group(2)).replace(",", "."))
+        return value, Evidence(_sentence(text, m.start()), "hours-per-week", m.start(), m.end())
     return None
 
 
@@ -178,10 +436,17 @@ CURRENCY_SIGNS = {"£": "GBP", "$": "USD", "€": "EUR", "US$": "USD", "USD": "U
                   "DKK": "DKK", "CHF": "CHF"}
 SALARY = re.compile(
     r"(US\$|[£$€]|USD|EUR|GBP|DKK|CHF)\s?(\d{1,3}(?:[,.]\d{3})+|\d+(?:\.\d+)?)\s*(k)?"
-    r"(?:\s*(?:-|–|to)\s*(?:US\$|[£$€])?\s?(\d{1,3}(?:[,.]\d{3})+|\d+(?:\.\d+)?)\s*(k)?)?"
-    r"(?:\s*(p\.?a\.?|per (?:year|annum|month|hour)|/\s?(?:year|yr|h|hour|month)|a year|annually))?", re.I)
-PERIODS = {"p": "YEAR", "y": "YEAR", "a": "YEAR", "m": "MONTH", "h": "HOUR"}
-SALARY_WORDS = re.compile(r"\b(?:competitive (?:local )?salary|salary is competitive)[^.\n]*", re.I)
+    r"(?:\s*(?:-|–|to|bis)\s*(?:US\$|[£$€])?\s?(\d{1,3}(?:[,.]\d{3})+|\d+(?:\.\d+)?)\s*(k)?)?"
+    r"(?:\s*(p\.?a\.?|per (?:year|annum|month|hour)|/\s?(?:year|yr|h|hour|month)|a year|annually|im Jahr|pro Jahr"
+    r"|brutto))?", re.I)
+AMOUNT_CURRENCY = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:-|–|bis)\s*(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(€|EUR|Euro)"
+                             r"(?:\s*(brutto|pro Jahr|im Jahr|jährlich|monatlich|pro Monat))?", re.I)
+PAY_SCALE = re.compile(r"\b(?:TV-?L|TVöD|E\s?\d{1,2}\b|Entgeltgruppe \d+|pay scale|grade \d+)[^.\n]{0,80}", re.I)
+PERIODS = {"p": "YEAR", "y": "YEAR", "a": "YEAR", "m": "MONTH", "h": "HOUR", "i": "YEAR", "j": "YEAR", "b": "YEAR"}
+SALARY_WORDS = re.compile(r"\bcompetitive (?:\w+ ){0,2}salary(?: (?:range|package))?(?:,? (?:and|plus) benefits"
+                          r"|, commensurate with experience)?|\bsalary is competitive[^.]*", re.I)
+SALARY_SENTENCE = re.compile(r"[^.\n]*\b(?:salary|pay|remuneration|vergütung)\b[^.]*\b(?:collective agreement"
+                             r"|regulated|in accordance with|according to|tarifvertrag|TV-?L)[^.]*\.?", re.I)
 
 
 def _amount(num: str, k: str | None) -> float:
@@ -190,9 +455,14 @@ def _amount(num: str, k: str | None) -> float:
 
 
 def salary(text: str) -> tuple[Salary, Evidence] | None:
-    for m in SALARY.finditer(text):
-        low = _amount(m.group(2), m.group(3))
-        high = _amount(m.group(4), m.group(5)) if m.group(4) else None
+    """Amounts (min, max, ISO 4217 currency, period) plus the text as written; else a salary statement."""
+    text_one_line = text
+    for m in SALARY.finditer(text_one_line):
+        k_low, k_high = m.group(3), m.group(5)
+        if m.group(4) and k_high and not k_low and float(m.group(2).replace(",", "")) < 1000:
+            k_low = k_high  # "£30-40k"
+        low = _amount(m.group(2), k_low)
+        high = _amount(m.group(4), k_high) if m.group(4) else None
         if low < 1000 and not m.group(6):  # "$5" is not a salary; "$60/h" is
             continue
         period_text = (m.group(6) or "").lower().replace("per ", "").lstrip("/ ").replace("annum", "year")
@@ -201,9 +471,125 @@ def salary(text: str) -> tuple[Salary, Evidence] | None:
         written = m.group(0).strip()
         return (Salary(written, currency, low, high or low, unit),
                 Evidence(_sentence(text, m.start()), "salary-amount", m.start(), m.end()))
-    m = SALARY_WORDS.search(text)
-    if m:
-        words = m.group(0).strip()
-        return Salary(words[0].upper() + words[1:]), Evidence(_sentence(text, m.start()), "salary-words",
-                                                              m.start(), m.end())
+    if m := AMOUNT_CURRENCY.search(text):
+        low, high = _amount(m.group(1), None), _amount(m.group(2), None)
+        unit = "MONTH" if m.group(4) and m.group(4).lower().startswith(("monat", "pro monat")) else "YEAR"
+        return (Salary(m.group(0).strip(), "EUR", low, high, unit),
+                Evidence(_sentence(text, m.start()), "salary-amount", m.start(), m.end()))
+    for rx, rule in ((SALARY_WORDS, "salary-words"), (PAY_SCALE, "salary-pay-scale"),
+                     (SALARY_SENTENCE, "salary-sentence")):
+        if m := rx.search(text):
+            words = re.sub(r"\s+", " ", m.group(0)).strip(" ,")
+            return Salary(words[0].upper() + words[1:]), Evidence(_sentence(text, m.start()), rule, m.start(), m.end())
     return None
+
+
+# --- titles and employers named in running text -------------------------------------------------------------
+
+ROLE_NOUNS = (r"manager|engineer|developer|scientist|director|coordinator|officer|administrator|lead|leader"
+              r"|specialist|maintainer|scholar|postdoc|researcher|analyst|architect|steward|librarian|assistant"
+              r"|technician|designer|writer|editor|consultant|intern|fellow|programmer|curator|associate"
+              r"|entwickler(?:in)?|referent(?:in)?|mitarbeiter(?:in)?|wissenschaftler(?:in)?|doktorand(?:in)?"
+              r"|hilfskraft|leiter(?:in)?|leitung|koordinator(?:in)?")
+ROLE = re.compile(rf"\b({ROLE_NOUNS})s?\b", re.I)
+ADJECTIVES = {"creative", "dedicated", "collaborative", "new", "motivated", "talented", "experienced", "passionate",
+              "enthusiastic", "dynamic", "full-time", "part-time", "our", "next", "a", "an", "the", "and", "highly",
+              "skilled", "fully", "remote", "self-motivated", "open-source", "fixed-term", "permanent"}
+HIRING_VERB = (r"(?:is|are)\s+(?:looking\s+for|looking\s+to\s+(?:recruit|hire)|seeking|hiring|searching\s+for"
+               r"|recruiting)"
+               r"|seeks|wish(?:es)?\s+to\s+hire|invites\s+applications\s+for|sucht|suchen")
+HIRING_ROLE = re.compile(rf"(?:{HIRING_VERB})\s+(?:to\s+hire\s+)?(?:an?|one|our\s+next|a\s+new)?\s*"
+                         rf"([^.;:!?\n]{{0,90}}?\b(?:{ROLE_NOUNS})s?\b(?:[ \t]+(?:{ROLE_NOUNS})s?\b)*)", re.I)
+JOB_PHRASE = re.compile(rf"\b[Tt]his is an? ((?:[\w-]+ ){{0,3}}?(?:{ROLE_NOUNS}))(?: job| position| role)\b", re.I)
+JOB_TITLE_LABEL = re.compile(r"^(?:\*\*)?(?:job title|position|role|stellenbezeichnung)(?:\*\*)?:(?:\*\*)?[ \t]*(.+)$",
+                             re.I | re.M)
+HEADLINE = re.compile(r"\b(?:hiring|position (?:at|with|available|in)|positions?$|job (?:at|opening)|join (?:our|the)"
+                      r"|vacanc|opening|wir suchen|stellenausschreibung)\b|!$", re.I)
+
+
+def role_phrase(raw: str) -> str:
+    """The role in a phrase such as "creative, dedicated, and collaborative software research scientist"."""
+    raw = re.sub(r"[*_\[\]]|\([^)]*\)", "", raw)
+    raw = re.split(r",\s*(?:and\s+)?|\s+and\s+(?=\w+\s+\w)", raw)[-1] if "," in raw else raw
+    words_ = raw.split()
+    while words_ and words_[0].lower() in ADJECTIVES:
+        words_.pop(0)
+    phrase = " ".join(words_)
+    if phrase and phrase == phrase.lower():
+        phrase = " ".join(w[:1].upper() + w[1:] if w not in ("and", "of", "for", "in") else w for w in phrase.split())
+    return phrase
+
+
+def title_from_text(text: str) -> tuple[str, Evidence] | None:
+    """A role stated in running text: a "Job title:" label, "X is looking for a <role>", "This is a <role> job"."""
+    if m := JOB_TITLE_LABEL.search(text):
+        return m.group(1).strip().rstrip("."), Evidence(m.group(0), "job-title-label", m.start(1), m.end(1))
+    for rx, rule in ((HIRING_ROLE, "hiring-phrase"), (JOB_PHRASE, "this-is-a-job")):
+        for m in rx.finditer(text):
+            phrase = role_phrase(m.group(1))
+            if phrase and len(phrase.split()) <= 8 and not re.match(r"(?i)someone|people|candidates", phrase):
+                return phrase, Evidence(_sentence(text, m.start()), rule, m.start(1), m.end(1))
+    return None
+
+
+def headline_role(title: str) -> str | None:
+    """A blog headline ("We're hiring a community manager!") reduced to the role it announces."""
+    if not HEADLINE.search(title):
+        return None
+    t = re.sub(r"(?i)^.*?\b(?:hiring|seeks|seeking|looking for)\s+"
+               r"(?:an?|our next|a new|for (?:a )?new position in)?\s*",
+               "", title)
+    t = re.sub(r"(?i)\s*(?:position|job|vacancy)\b.*$|\s+is\s+hiring.*$|[.!]\s*join our team.*$|[.!]+$", "", t)
+    t = role_phrase(t.strip())
+    return t if t and ROLE.search(t) else None
+
+
+ORG_NAME = r"((?:[A-Z][\w&'’.-]*|US-RSE)(?:[ \t]+(?:[A-Z][\w&'’.-]*|of|for|and|&|de|für|e\.V\.))*)"
+HIRING_ORG = re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\n))(?:#+\s*)?(?:The\s+)?{ORG_NAME}\s*(?:\(([A-Z][\w-]{{1,10}})\))?"
+                        rf"(?:\s+(?:team|project|group))?(?:\s+based\s+(?:at|in)\s+[^.]{{0,40}}?)?\s+(?:{HIRING_VERB})\b")
+NOT_ORGS = {"We", "Our", "You", "This", "It", "They", "He", "She", "Currently", "Rather"}
+
+
+def hiring_organization(text: str) -> tuple[str, Evidence] | None:
+    """The organisation a sentence says is hiring ("The Earlham Institute is seeking ...")."""
+    for m in HIRING_ORG.finditer(text):
+        name = m.group(1).strip()
+        if name.split()[0] in NOT_ORGS:
+            continue
+        if m.group(2):
+            name = f"{name} ({m.group(2)})"
+        return name, Evidence(_sentence(text, m.start()), "hiring-organization", m.start(1), m.end(1))
+    return None
+
+
+# --- contact, how to apply, language --------------------------------------------------------------------
+
+OBFUSCATED_EMAIL = re.compile(r"\b([\w.+-]+)\s*(?:\[at\]|\(at\)|\bat\b)\s*([\w-]+)\s*(?:\[dot\]|\(dot\)|\bdot\b|\s)\s*"
+                              r"(org|com|net|edu|de|uk|io|coop|dk)\b")
+
+
+def apply_url(text: str, secs: list[Section]) -> tuple[str, Evidence] | None:
+    """The first link in a "how to apply" section, or one next to the words "apply" / "application form"."""
+    for sec in secs:
+        if sec.kind == "apply" and (m := URL.search(text, sec.start, sec.end)):
+            evidence = Evidence(_sentence(text, m.start()), "apply-section-url", m.start(), m.end())
+            return m.group(0).rstrip(".,"), evidence
+    for m in re.finditer(r"(?i)\bapply\b|application form|bewerbung", text):
+        window = text[m.start():m.start() + 200]
+        if u := URL.search(window):
+            start = m.start() + u.start()
+            return u.group(0).rstrip(".,"), Evidence(_sentence(text, start), "apply-phrase-url", start,
+                                                     start + len(u.group(0)))
+    return None
+
+
+GERMAN = re.compile(r"\b(?:und|die|der|das|wir|Sie|mit|für|eine?n?|Ihre?|bei|zum|werden)\b")
+
+
+def language(text: str) -> str:
+    """"de" when German function words dominate a sample of the text, else "en" (cheap and good enough for
+    the languages the corpus holds; the sidecar's ``language`` wins over it)."""
+    sample = text[:3000]
+    german = len(GERMAN.findall(sample))
+    english = len(re.findall(r"\b(?:and|the|we|you|with|for|an?|your|will|to)\b", sample))
+    return "de" if german > english else "en"
