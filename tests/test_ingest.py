@@ -34,8 +34,8 @@ def test_each_document_has_a_graph_with_provenance(seeds_store: OxigraphStore) -
       GRAPH ?g { ?g a jg:SourceDocument ; jg:sha256 ?sha ; prov:generatedAtTime ?time ; jg:extractorVersion ?version .
                  ?p prov:wasDerivedFrom ?g } } GROUP BY ?g ?sha ?time ?version"""
     rows = _rows(seeds_store, query)
-    assert len(rows) == 8  # 4 seed files + 4 demo posting files
-    assert sorted(int(r[4]) for r in rows) == [1, 1, 1, 1, 1, 1, 2, 2]
+    assert len(rows) == 13  # 4 seed files + 9 demo posting files
+    assert sorted(int(r[4]) for r in rows) == [1] * 11 + [2, 2]
     assert all(len(r[1]) == 64 for r in rows)
 
 
@@ -75,7 +75,7 @@ def test_a_bad_file_fails_alone_and_nothing_is_lost(tmp_path: Path) -> None:
 def test_ingest_and_query_cli(tmp_path: Path) -> None:
     store = tmp_path / "cli-store"
     proc = run_cli("ingest", "--store", str(store), str(DATA))
-    assert "5 postings" in proc.stdout
+    assert "10 postings" in proc.stdout
     proc = run_cli("query", "--store", str(store), "--format", "csv", POSTINGS)
     lines = proc.stdout.strip().splitlines()
     assert lines[0].strip() == "title,ror"

@@ -47,7 +47,7 @@ def test_construct_returns_turtle(live_server) -> None:  # type: ignore[no-untyp
     resp = requests.get(f"{live_server.url}/sparql", params={"query": query},
                         headers={"Accept": "text/turtle"}, timeout=30)
     assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("text/turtle")
-    assert len(rdflib.Graph().parse(data=resp.text, format="turtle")) == 10
+    assert len(rdflib.Graph().parse(data=resp.text, format="turtle")) == 15
 
 
 def test_ask_and_bad_query(live_server) -> None:  # type: ignore[no-untyped-def]
@@ -60,6 +60,6 @@ def test_ask_and_bad_query(live_server) -> None:  # type: ignore[no-untyped-def]
 def test_landing_page_says_what_is_in_the_store(live_server) -> None:  # type: ignore[no-untyped-def]
     page = requests.get(live_server.url + "/", timeout=30)
     assert page.status_code == 200
-    assert "<strong>10</strong> postings" in page.text
+    assert "<strong>15</strong> postings" in page.text
     assert "https://ror.org/04wxnsj81" in page.text
     assert 'href="/query"' in page.text

@@ -18,7 +18,7 @@ class Evidence:
 
     text: str
     rule: str
-    start: int | None = None  # character offsets into Document.text
+    start: int | None = None  # character offsets into the posting's description
     end: int | None = None
     score: float = 1.0
 

@@ -75,7 +75,8 @@ def posting_quads(p: Posting, g: NamedNode) -> Iterator[Quad]:
             yield Quad(s, prop, _date(value), g)
     if p.employment_type:
         yield Quad(s, JG.employmentTypeText, Literal(p.employment_type), g)
-        if kind := EMPLOYMENT_TYPES.get(p.employment_type):
+        kinds = {EMPLOYMENT_TYPES.get(k) for k in p.employment_types or [p.employment_type]} - {None}
+        for kind in sorted(kinds):  # type: ignore[type-var]
             yield Quad(s, SCHEMA.employmentType, Literal(kind), g)
     if p.hours_per_week:
         yield Quad(s, SCHEMA.workHours, Literal(f"{p.hours_per_week:g} hours per week"), g)

@@ -65,15 +65,11 @@ def decode(data: bytes, name: str) -> tuple[str, list[str]]:
         if err.start >= len(data) - 3:  # a multi-byte character cut off at the end
             text = data[: err.start].decode("utf-8-sig")
             repairs.append(f"dropped a truncated UTF-8 sequence at byte {err.start}")
-        else:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                raise ReadError(
-                    f"{name}: not valid UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); "
-                    "re-save the file as UTF-8"
-                ) from None
-            repairs.append("decoded as Windows-1252, not UTF-8")
+        else:  # guessing another encoding would store wrong characters without a word: say so instead
+            raise ReadError(
+                f"{name}: not valid UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); "
+                "re-save the file as UTF-8"
+            ) from None
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\n\r\f")
     if controls > 0.05 * min(len(text), 8192):
         raise ReadError(f"{name}: this looks like a binary file ({controls} control characters), not a posting")

@@ -52,7 +52,7 @@ def _field(fields: dict[str, Any], keys: tuple[str, ...]) -> Any:
 
 def _clean_title(title: str) -> str:
     title = re.sub(r"<[^>]+>", "", title)
-    title = re.sub(r"[*_`]", "", title).strip()
+    title = re.sub(r"(?<!\w)(\*\*?|__?)(?=\S)(.+?)(?<=\S)\1(?!\w)", r"\2", title).replace("`", "").strip()
     title = re.sub(r"(?i)\s+(?:role|position|job|vacancy)$", "", title.rstrip(".").strip())
     return title.strip()
 
@@ -77,7 +77,6 @@ def _title(p: Posting, block: Block, text: str) -> None:
     if heading and not f.HEADLINE.search(heading.group(1)):
         p.title = _clean_title(heading.group(1))
         ev["title"] = Evidence(heading.group(0), "first-heading", heading.start(), heading.end())
-        p.description = (text[:heading.start()] + text[heading.end():]).strip()
     elif found := f.title_from_text(text):
         p.title, ev["title"] = found
     elif heading:
@@ -91,6 +90,9 @@ def _dates(p: Posting, block: Block, text: str) -> None:
         iso = f.iso_date(block.fields.get(key))
         if iso and not getattr(p, target):
             setattr(p, target, iso)
+            clock = re.search(r"T(\d{2}:\d{2})", str(block.fields[key]))
+            if target == "closing_date" and clock:
+                p.closing_time = clock.group(1)
             ev[target] = Evidence(str(block.fields[key]), f"{block.format}-field:{key}")
     if not p.date_posted and (found := f.find_date(f.POSTED, text, "posted-label")):
         p.date_posted, ev["date_posted"] = found
@@ -138,7 +140,7 @@ def _place(p: Posting, block: Block, text: str, secs: list[f.Section]) -> None:
 
 
 def _posting(doc: Document, index: int, block: Block) -> Posting:
-    text = block.text
+    text = block.text.strip()  # evidence offsets index the description, which is this text
     p = Posting(file=doc.name, posting_index=index, source_key=doc.source_key, description=text.strip())
     ev = p.evidence
     p.page_title = block.fields.get("_page_title")
@@ -161,13 +163,17 @@ def _posting(doc: Document, index: int, block: Block) -> Posting:
     _dates(p, block, text)
     _place(p, block, text, secs)
     percent = block.fields.get("percentTime")
-    if emp := f.employment(text, percent, p.title or ""):
+    declared = block.fields.get("employmentType")
+    declared = [declared] if isinstance(declared, str) else declared if isinstance(declared, list) else []
+    if emp := f.employment(text, percent, p.title or "", [str(d) for d in declared]):
         p.employment_types, p.duration_months, p.fte = emp.kinds, emp.duration_months, emp.fte
         p.employment_type = ", ".join(emp.kinds)
         ev["employment_type"] = emp.evidence
     if hours := f.hours_per_week(text):
         p.hours_per_week, ev["hours_per_week"] = hours
-    if sal := f.salary(text):
+    if sal := f.structured_salary(block.fields.get("baseSalary")):
+        p.salary, ev["salary"] = sal, Evidence(sal.text, f"{block.format}-field:baseSalary")
+    elif sal := f.salary(text):
         p.salary, ev["salary"] = sal
 
     addresses = f.emails(text)

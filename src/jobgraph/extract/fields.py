@@ -275,7 +275,7 @@ def country_of(text: str) -> str | None:
     """The ISO code of the first country the text names ("UK-based", "Denmark", "the United States")."""
     from .places import country_code, place_tokens
 
-    codes = [t.upper() for t in place_tokens(text) if len(t) == 2 and country_code(t)]
+    codes = [t.upper() for t in place_tokens(text) if len(t) == 2 and country_code(t.upper())]
     return codes[0] if codes else None
 
 
@@ -348,7 +348,7 @@ FIXED = re.compile(r"\bfixed[- ]term\b|\btemporary (?:position|contract|post)\b|
 NUM = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|eighteen|twelve|zwei|drei|vier|fünf)"
 TERM = re.compile(r"(?:\bfor (?:up to |an initial |a period of )?|\bup to |\binitially funded for |\bbe for |\b)"
                   + NUM + r"[- ](year|month|jahr|monat)s?(?:e|en)?\b(?![- ]old| of experience| experience)"
-                  r"(?=[^.\n]{0,40}(?:term|position|project|fixed|contract|renewable|appointment|befristet|grant|fund|\.|,))",
+                  r"(?=[^.\n]{0,40}(?:term|position|project|fixed|contract|renewable|appointment|befristet|grant|fund|\.|,|\n|$))",
                   re.I)
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12, "eighteen": 18, "zwei": 2,
          "drei": 3, "vier": 4, "fünf": 5}
@@ -367,12 +367,34 @@ class Employment:
     evidence: Evidence
 
 
-def employment(text: str, percent_time: object = None, title: str = "") -> Employment | None:
+SCHEMA_KINDS = {"FULL_TIME": "full-time", "PART_TIME": "part-time", "CONTRACTOR": "contract", "TEMPORARY": "fixed-term",
+                "VOLUNTEER": "volunteer", "INTERN": "internship"}
+
+
+def structured_salary(value: object) -> Salary | None:
+    """A schema.org MonetaryAmount (JSON-LD ``baseSalary``) as a Salary."""
+    if not isinstance(value, dict):
+        return None
+    amount = value.get("value")
+    amount = amount if isinstance(amount, dict) else {"value": amount}
+    low = amount.get("minValue", amount.get("value"))
+    high = amount.get("maxValue", low)
+    try:
+        low, high = float(low), float(high)
+    except (TypeError, ValueError):
+        return None
+    currency, unit = value.get("currency"), amount.get("unitText")
+    return Salary(f"{currency or ''} {low:,.0f} - {high:,.0f} per {str(unit or 'YEAR').lower()}".strip(),
+                  currency, low, high, unit)
+
+
+def employment(text: str, percent_time: object = None, title: str = "",
+               declared: list[str] | None = None) -> Employment | None:
     """Schedule, contract basis and term. The first statement about this job wins ("This is a part-time
     position ... may grow into a full-time one" is part-time), unless it offers both ("full-time or part-time")."""
-    kinds: list[str] = []
+    kinds: list[str] = [SCHEMA_KINDS[d.upper()] for d in declared or [] if d.upper() in SCHEMA_KINDS]
     first: re.Match[str] | None = None
-    for source in (title, text):
+    for source in (title, text) if not kinds else ():
         for m in SCHEDULE.finditer(source):
             if NOT_THIS_JOB.search(source[max(0, m.start() - 30):m.end() + 30].replace("\n", " ")):
                 continue
@@ -545,7 +567,7 @@ def headline_role(title: str) -> str | None:
 
 
 ORG_NAME = r"((?:[A-Z][\w&'’.-]*|US-RSE)(?:[ \t]+(?:[A-Z][\w&'’.-]*|of|for|and|&|de|für|e\.V\.))*)"
-HIRING_ORG = re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\n))(?:#+\s*)?(?:The\s+)?{ORG_NAME}\s*(?:\(([A-Z][\w-]{{1,10}})\))?"
+HIRING_ORG = re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\n))(?:#+\s*)?(?:The\s+|Die\s+|Der\s+|Das\s+)?{ORG_NAME}\s*(?:\(([A-Z][\w-]{{1,10}})\))?"
                         rf"(?:\s+(?:team|project|group))?(?:\s+based\s+(?:at|in)\s+[^.]{{0,40}}?)?\s+(?:{HIRING_VERB})\b")
 NOT_ORGS = {"We", "Our", "You", "This", "It", "They", "He", "She", "Currently", "Rather"}
 

@@ -44,7 +44,8 @@ def country_code(name: str) -> str | None:
 
 def place_tokens(text: str) -> set[str]:
     """Words of a place, with country names (also several words long) replaced by ISO codes."""
-    tokens = words(text).split()
+    tokens = re.sub(r"[^A-Za-z0-9$£€%]+", " ", unicodedata.normalize("NFKD", text).encode("ascii", "ignore")
+                    .decode()).split()
     out: set[str] = set()
     i = 0
     while i < len(tokens):
@@ -55,8 +56,8 @@ def place_tokens(text: str) -> set[str]:
                 i += n
                 break
         else:
-            if tokens[i] not in STOP:
-                out.add(tokens[i])
+            if tokens[i].casefold() not in STOP:
+                out.add(tokens[i].casefold())
             i += 1
     return out
 
