@@ -115,7 +115,7 @@ def read_document(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         raise ReadError(f"{path}: cannot be read ({err.strerror})") from None
     if size > MAX_BYTES:
         raise ReadError(
-            f"{path}: {size / 1e6:.1f} MB is too large for a posting (limit {MAX_BYTES / 1e6:.0f} MB); "
+            f"{path}: {size / 2**20:.1f} MiB is too large for a posting (limit {MAX_BYTES / 2**20:.0f} MiB); "
             "split it into one file per posting"
         )
     data = path.read_bytes()

@@ -567,7 +567,8 @@ def headline_role(title: str) -> str | None:
 
 
 ORG_NAME = r"((?:[A-Z][\w&'’.-]*|US-RSE)(?:[ \t]+(?:[A-Z][\w&'’.-]*|of|for|and|&|de|für|e\.V\.))*)"
-HIRING_ORG = re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\n))(?:#+\s*)?(?:The\s+|Die\s+|Der\s+|Das\s+)?{ORG_NAME}\s*(?:\(([A-Z][\w-]{{1,10}})\))?"
+HIRING_ORG = re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\n))(?:#+\s*)?(?:The\s+|Die\s+|Der\s+|Das\s+)?"
+                        rf"{ORG_NAME}\s*(?:\(([A-Z][\w-]{{1,10}})\))?"
                         rf"(?:\s+(?:team|project|group))?(?:\s+based\s+(?:at|in)\s+[^.]{{0,40}}?)?\s+(?:{HIRING_VERB})\b")
 NOT_ORGS = {"We", "Our", "You", "This", "It", "They", "He", "She", "Currently", "Rather"}
 

@@ -41,7 +41,9 @@ def sniff(doc: Document) -> str:
         return "frontmatter"
     if text.startswith(("{", "[")):
         return "json"
-    if FLAT_HEADER.match(text):
+    looks_yaml = re.match(r"^[a-z_][\w-]*:[ \t]*(?:\S|\n[ \t]+\S|$)", text) and re.search(
+        r"^(?:title|description|entity|company|jobs|postings):", text, re.M)
+    if FLAT_HEADER.match(text) and not looks_yaml:
         return "flat"
     if len(HTML_TAG.findall(text[:5000])) >= 3:
         return "html"

@@ -1,0 +1,56 @@
+"""`jobgraph evaluate`: the comparison rules, and the measured figures on seeds and corpus (they may rise,
+never silently drop: the thresholds are the levels measured when this test was written)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from jobgraph.evaluate import employment_ok, evaluate, location_ok, salary_amounts, title_ok
+
+from .conftest import run_cli, shared_path
+
+
+def test_rules_compare_meaning_not_spelling() -> None:
+    assert title_ok("System Manager (teaching support IT), Department of Physics", "System manager")
+    assert not title_ok("Community Manager", "Community Developer")
+    assert location_ok("London, UK (Department of Physics)", "London, United Kingdom", "GB")
+    assert not location_ok("Aarhus, Denmark", "Denmark", "DK")
+    assert not location_ok("Remote", "Remote. We are a team of forty people spread over nine countries", None)
+    assert salary_amounts("£30-40k, or according to experience") == (30000, 40000, "GBP")
+    assert salary_amounts("US$75,000 total; hourly rate 60-120 $/h") == (75000, 75000, "USD")
+    assert employment_ok("full-time, fixed-term up to 5 years", {"employment_types": ["full-time", "fixed-term"],
+                                                                 "duration_months": 60})
+    assert not employment_ok("full-time, two years", {"employment_types": ["full-time"], "duration_months": 12})
+    assert employment_ok("part-time initially, may convert to full-time", {"employment_types": ["part-time"]})
+
+
+def test_both_empty_is_not_counted_and_skills_use_the_vocabulary() -> None:
+    gold = [{"file": "a.md", "title": "Data Steward", "closing_date": None, "skills": ["python", "Git"]}]
+    pred = [{"file": "a.md", "posting_index": 0, "title": "Data steward", "closing_date": None,
+             "skills": [{"label": "Python"}, {"label": "SQL"}]}]
+    report = evaluate(gold, pred)
+    assert (report.fields["title"].counted, report.fields["closing_date"].counted) == (1, 0)
+    assert (report.skill_tp, report.skill_fp, report.skill_fn) == (1, 1, 1)
+
+
+@pytest.mark.parametrize(("name", "paths", "overall", "per_field", "skill_f1"), [
+    ("seeds", ("seeds",), 1.0, 1.0, 0.79),
+    ("corpus", ("corpus", "postings"), 0.98, 0.87, 0.50),
+])
+def test_measured_figures_do_not_drop(name: str, paths: tuple[str, ...], overall: float, per_field: float,
+                                      skill_f1: float) -> None:
+    proc = run_cli("evaluate", "--json", "--gold", str(shared_path(name, "gold.jsonl")), str(shared_path(*paths)))
+    report = json.loads(proc.stdout)
+    assert report["missing"] == []
+    assert report["accuracy"] >= overall, report["fields"]
+    for field, score in report["fields"].items():
+        if score["counted"]:
+            assert score["accuracy"] >= per_field, (field, score["errors"])
+    assert report["skills"]["f1"] >= skill_f1
+
+
+def test_evaluate_prints_a_table() -> None:
+    proc = run_cli("evaluate", "--gold", str(shared_path("seeds", "gold.jsonl")), str(shared_path("seeds")))
+    assert "all fields" in proc.stdout and "skills: precision" in proc.stdout
