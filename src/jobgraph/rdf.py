@@ -69,10 +69,17 @@ def posting_quads(p: Posting, g: NamedNode) -> Iterator[Quad]:
         yield Quad(s, SCHEMA.description, text(p.description), g)
     yield from _employer(p, s, g)
     yield from _place(p, s, g)
-    for prop, value in ((SCHEMA.datePosted, p.date_posted), (SCHEMA.validThrough, p.closing_date),
-                        (SCHEMA.jobStartDate, p.start_date)):
+    closing = f"{p.closing_date}T{p.closing_time}:00" if p.closing_date and p.closing_time else p.closing_date
+    for prop, value in ((SCHEMA.datePosted, p.date_posted), (SCHEMA.validThrough, closing),
+                        (SCHEMA.jobStartDate, p.start_date), (JG.interviewDate, p.interview_date)):
         if value:
             yield Quad(s, prop, _date(value), g)
+    if p.work_arrangement:
+        yield Quad(s, JG.workArrangement, Literal(p.work_arrangement), g)
+    if p.duration_months:
+        yield Quad(s, JG.contractDuration, Literal(f"P{p.duration_months}M", datatype=XSD.duration), g)
+    if p.fte:
+        yield Quad(s, JG.fte, Literal(f"{p.fte:g}", datatype=XSD.decimal), g)
     if p.employment_type:
         yield Quad(s, JG.employmentTypeText, Literal(p.employment_type), g)
         kinds = {EMPLOYMENT_TYPES.get(k) for k in p.employment_types or [p.employment_type]} - {None}

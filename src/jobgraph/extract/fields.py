@@ -111,6 +111,26 @@ def sentence(text: str, pos: int) -> str:
     return _sentence(text, pos)
 
 
+def sentence_spans(rx: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence (or line) holding a match of ``rx``. Finding the keyword first and then
+    its sentence is linear; a pattern such as ``[^.]*keyword[^.]*`` retries at every character."""
+    spans: list[tuple[int, int]] = []
+    for m in rx.finditer(text):
+        if spans and m.start() < spans[-1][1]:
+            continue
+        start = max(text.rfind(".", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        ends = [e for e in (text.find(".", m.end()), text.find("\n", m.end())) if e != -1]
+        spans.append((start, min(ends) if ends else len(text)))
+    return spans
+
+
+def blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with the spans replaced by spaces (so offsets stay valid)."""
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
 # --- dates ---------------------------------------------------------------------------------------------
 
 MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
@@ -164,13 +184,13 @@ def find_date(rx: re.Pattern[str], text: str, rule: str, relative_to: str | None
     return None
 
 
-NOT_A_DEADLINE = re.compile(r"[^.\n]*\b(?:full consideration|review of applications (?:will )?begin"
-                            r"|review (?:will )?begins?)\b[^.\n]*", re.I)
+NOT_A_DEADLINE = re.compile(r"\b(?:full consideration|review of applications (?:will )?begin"
+                            r"|review (?:will )?begins?)\b", re.I)
 
 
 def closing(text: str, relative_to: str | None) -> tuple[str, str | None, Evidence] | None:
     """The closing date, with the time of day when one is given ("9am Monday 26th September 2016")."""
-    text = NOT_A_DEADLINE.sub(lambda m: " " * len(m.group(0)), text)  # keep offsets
+    text = blank(text, sentence_spans(NOT_A_DEADLINE, text))
     found = find_date(CLOSING, text, "closing-phrase")
     m = None
     if found:
@@ -467,8 +487,8 @@ PAY_SCALE = re.compile(r"\b(?:TV-?L|TVöD|E\s?\d{1,2}\b|Entgeltgruppe \d+|pay sc
 PERIODS = {"p": "YEAR", "y": "YEAR", "a": "YEAR", "m": "MONTH", "h": "HOUR", "i": "YEAR", "j": "YEAR", "b": "YEAR"}
 SALARY_WORDS = re.compile(r"\bcompetitive (?:\w+ ){0,2}salary(?: (?:range|package))?(?:,? (?:and|plus) benefits"
                           r"|, commensurate with experience)?|\bsalary is competitive[^.]*", re.I)
-SALARY_SENTENCE = re.compile(r"[^.\n]*\b(?:salary|pay|remuneration|vergütung)\b[^.]*\b(?:collective agreement"
-                             r"|regulated|in accordance with|according to|tarifvertrag|TV-?L)[^.]*\.?", re.I)
+PAY_WORD = re.compile(r"\b(?:salary|pay|remuneration|vergütung)\b", re.I)
+PAY_RULE = re.compile(r"\b(?:collective agreement|regulated|in accordance with|according to|tarifvertrag)\b", re.I)
 
 
 def _amount(num: str, k: str | None) -> float:
@@ -498,11 +518,14 @@ def salary(text: str) -> tuple[Salary, Evidence] | None:
         unit = "MONTH" if m.group(4) and m.group(4).lower().startswith(("monat", "pro monat")) else "YEAR"
         return (Salary(m.group(0).strip(), "EUR", low, high, unit),
                 Evidence(_sentence(text, m.start()), "salary-amount", m.start(), m.end()))
-    for rx, rule in ((SALARY_WORDS, "salary-words"), (PAY_SCALE, "salary-pay-scale"),
-                     (SALARY_SENTENCE, "salary-sentence")):
+    for rx, rule in ((SALARY_WORDS, "salary-words"), (PAY_SCALE, "salary-pay-scale")):
         if m := rx.search(text):
             words = re.sub(r"\s+", " ", m.group(0)).strip(" ,")
             return Salary(words[0].upper() + words[1:]), Evidence(_sentence(text, m.start()), rule, m.start(), m.end())
+    for start, end in sentence_spans(PAY_RULE, text):
+        if PAY_WORD.search(text, start, end):
+            words = re.sub(r"\s+", " ", text[start:end + 1]).strip(" ,")
+            return Salary(words[0].upper() + words[1:]), Evidence(words, "salary-sentence", start, end)
     return None
 
 

@@ -53,9 +53,16 @@ def sniff(doc: Document) -> str:
     return "markdown"
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's loader when built with it: ~10x faster
+
+
+def _load_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+
+
 def _yaml_mapping(text: str) -> dict[str, Any] | None:
     try:
-        data = yaml.safe_load(text)
+        data = _load_yaml(text)
     except yaml.YAMLError:
         return None
     return data if isinstance(data, dict) else None
@@ -77,7 +84,7 @@ def blocks(doc: Document) -> list[Block]:
         return _listing_blocks(data, fmt)
     if fmt == "yaml":
         try:
-            data = yaml.safe_load(doc.text)
+            data = _load_yaml(doc.text)
         except yaml.YAMLError as err:
             problem = _yaml_problem(err)
             raise ReadError(f"{doc.path}: the YAML does not parse ({problem}); fix the YAML syntax") from None
@@ -149,7 +156,7 @@ def _front_matter_blocks(doc: Document) -> list[Block]:
     assert match is not None
     raw = match.group(2)
     try:
-        fields = yaml.safe_load(raw) if match.group(1) == "---" else _toml(raw)
+        fields = _load_yaml(raw) if match.group(1) == "---" else _toml(raw)
     except yaml.YAMLError as err:
         raise ReadError(f"{doc.path}: the YAML front matter does not parse ({_yaml_problem(err)}); "
                         "fix the YAML syntax") from None

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from urllib.parse import urlparse
 
+from ..extract import fields as f
 from ..model import Document, Evidence, OrganizationLink, Posting
 from .organizations import Registry
 from .skills import Vocabulary
@@ -18,8 +19,7 @@ EMPLOYER_CUES = re.compile(r"\b(?:join|joining|at|inside|within|for|with)\s+$|^(
 
 
 # "This post originally appeared on the Software Carpentry website": names where a text was published, not who hires.
-REPOST_NOTICE = re.compile(r"[^.\n]*\b(?:originally appeared|first appeared|cross-?posted|re-?posted from)\b[^.\n]*",
-                           re.I)
+REPOST_NOTICE = re.compile(r"\b(?:originally appeared|first appeared|cross-?posted|re-?posted from)\b", re.I)
 
 
 class Linker:
@@ -97,7 +97,7 @@ class Linker:
         return rest or None
 
     def _mentioned_employer(self, posting: Posting, doc: Document, phrase: str | None) -> OrganizationLink | None:
-        text = REPOST_NOTICE.sub("", posting.description)
+        text = f.blank(posting.description, f.sentence_spans(REPOST_NOTICE, posting.description))
         scores: Counter[str] = Counter()
         for iri, n in self.registry.mentions(posting.page_title or "").items():
             scores[iri] += 5 * n
