@@ -137,6 +137,8 @@ def _place(p: Posting, block: Block, text: str, secs: list[f.Section]) -> None:
     p.remote_regions = f.remote_regions(text)
     if p.location:
         p.country = f.country_of(p.location)
+        if ev["location"].rule == "location-work-authorisation":
+            p.remote_regions += [r for r in f.countries_named(p.location) if r not in p.remote_regions]
 
 
 def _posting(doc: Document, index: int, block: Block) -> Posting:

@@ -256,9 +256,11 @@ def work_arrangement(text: str, secs: list[Section]) -> tuple[str, bool, Evidenc
     return None
 
 
-TIMEZONE = re.compile(r"\b(?:time ?zones?|timezone)\b[^.\n]{0,60}?\b(?:with|in|of)\s+(?:the\s+)?((?:U\.?S\.? )?"
-                      r"[A-Z][\w.]*(?: (?:and )?[A-Z][\w.]*){0,4})|\boverlap with ((?:U\.?S\.? )?[A-Z][\w.]*"
-                      r"(?: [A-Z][\w.]*){0,3} [Tt]ime(?: zones?)?)|\b(UTC|GMT|CET)\s?[+-]\s?\d{1,2}\b")
+ZONE = r"(?:Pacific|Eastern|Central|Mountain|Atlantic|Central European|Greenwich)"
+TIMEZONE = re.compile(r"\b(?:time ?zones?|timezone)\b[^.\n]{0,40}?\b(?:aligns? with|overlaps? with|in|of)\s+(?:the\s+)?"
+                      r"((?:U\.?S\.? )?[A-Z][\w.]*(?: (?:and )?[A-Z][\w.]*){0,3})"
+                      rf"|\b((?:U\.?S\.? |European )?{ZONE}(?: and {ZONE})? [Tt]ime(?: [Zz]ones?)?)"
+                      r"|\b((?:UTC|GMT|CET)\s?[+-]\s?\d{1,2})\b")
 
 
 def remote_regions(text: str) -> list[str]:
@@ -292,11 +294,12 @@ LOCATION_PHRASES = [
 
 
 def country_of(text: str) -> str | None:
-    """The ISO code of the first country the text names ("UK-based", "Denmark", "the United States")."""
+    """The ISO code of the one country a location names ("UK-based", "Aarhus, Denmark"); None when it names
+    several (a list of countries applicants may work from is not where the job is)."""
     from .places import country_code, place_tokens
 
-    codes = [t.upper() for t in place_tokens(text) if len(t) == 2 and country_code(t.upper())]
-    return codes[0] if codes else None
+    codes = {t.upper() for t in place_tokens(text) if len(t) == 2 and country_code(t.upper())}
+    return codes.pop() if len(codes) == 1 else None
 
 
 def countries_named(text: str) -> list[str]:
@@ -323,7 +326,7 @@ def location(text: str) -> tuple[str, Evidence] | None:
             return value, Evidence(_sentence(text, m.start()), "location-label", m.start(1), m.end(1))
     for rule, rx in LOCATION_PHRASES:
         if m := rx.search(text):
-            value = re.sub(r"^the ", "", m.group(1).strip(" ,.")).strip()
+            value = re.sub(r"^the ", "", re.split(r"\.\s", m.group(1))[0].strip(" ,.")).strip()
             if rule == "country-based":
                 from .places import country_code
 
@@ -366,14 +369,15 @@ STUDENT = re.compile(r"\bstudent(?:ische)? (?:assistant|hilfskraft|research assi
                      re.I)
 FIXED = re.compile(r"\bfixed[- ]term\b|\btemporary (?:position|contract|post)\b|\bbefristet\b", re.I)
 NUM = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|eighteen|twelve|zwei|drei|vier|fünf)"
-TERM = re.compile(r"(?:\bfor (?:up to |an initial |a period of )?|\bup to |\binitially funded for |\bbe for |\b)"
-                  + NUM + r"[- ](year|month|jahr|monat)s?(?:e|en)?\b(?![- ]old| of experience| experience)"
-                  r"(?=[^.\n]{0,40}(?:term|position|project|fixed|contract|renewable|appointment|befristet|grant|fund|\.|,|\n|$))",
+UNIT = r"[- ](year|month|jahr|monat)s?(?:e|en)?\b"
+TERM = re.compile(r"(?:\b(?:for|auf) (?:up to |an initial |a period of |a |bis zu )?|\bup to |\bbe for )" + NUM + UNIT
+                  + r"(?![- ]old| of experience| experience)"
+                  r"|\b" + NUM + UNIT + r"(?=[- ](?:term|project|position|contract|fixed[- ]term|appointment|post)\b)",
                   re.I)
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12, "eighteen": 18, "zwei": 2,
          "drei": 3, "vier": 4, "fünf": 5}
 FTE = re.compile(r"\b(\d(?:\.\d+)?)\s*FTE\b|\b(\d{2,3})\s?%\s*(?:effort|FTE|of full[- ]time|time|position)"
-                 r"|up to (\d{2})%",
+                 r"|up to (\d{2})%(?=\s*(?:effort|FTE|time|\)))",
                  re.I)
 HOURS = re.compile(r"\b(\d{1,2}(?:[.,]\d)?)\s*(?:hours|hrs|h|Stunden|Std\.?)\s*(?:a|per|/|pro)\s*(?:week|wk|Woche)\b"
                    r"|\((\d{1,2}(?:[.,]\d)?) hours?\)\s*a week", re.I)
@@ -435,17 +439,19 @@ def employment(text: str, percent_time: object = None, title: str = "",
     fte = None
     if m := FTE.search(text):
         fte = float(m.group(1)) if m.group(1) else int(m.group(2) or m.group(3)) / 100
+    if fte is not None and "full-time" in kinds and "part-time" not in kinds:
+        fte = None  # "full-time; part-time 0.5 FTE considered" states an option, not this job's share
     pct = _percent(percent_time)
     if pct is not None:
-        fte = fte or pct[0]
+        fte = pct[0]  # the board's structured figure wins over a percentage in the text
         if not kinds or kinds == ["contract"]:
             kinds[:0] = ["full-time"] if pct[0] >= 1 else (["full-time", "part-time"] if pct[1] >= 1
                                                             else ["part-time"])
     months = None
     if m := TERM.search(text):
-        n = m.group(1).lower()
-        value = float(n) if n[0].isdigit() else WORDS[n]
-        months = int(value * (12 if m.group(2).lower() in ("year", "jahr") else 1))
+        n, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        value = float(n) if n[0].isdigit() else WORDS[n.lower()]
+        months = int(value * (12 if unit.lower() in ("year", "jahr") else 1))
         first = first or m
     if FIXED.search(text) or months:
         kinds.append("fixed-term")
