@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -10,6 +11,35 @@ from functools import lru_cache
 import dateparser
 
 from ..model import Evidence, Salary
+
+# --- cheap guards -------------------------------------------------------------------------------------------
+# A case-insensitive regex is tried at every position of a text; a substring test on the lowered text is
+# ~100x cheaper. Each rule that needs a keyword is skipped when none of its keywords is in the text.
+
+TRIGGERS: dict[re.Pattern[str], tuple[str, ...]] = {}
+
+
+def needs(rx: re.Pattern[str], *words: str) -> re.Pattern[str]:
+    TRIGGERS[rx] = words
+    return rx
+
+
+@lru_cache(maxsize=16)
+def _low(text: str) -> str:
+    return text.lower()
+
+
+def present(rx: re.Pattern[str], text: str) -> bool:
+    words = TRIGGERS.get(rx)
+    return not words or any(w in _low(text) for w in words)
+
+
+def search(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
+    return rx.search(text) if present(rx, text) else None
+
+
+def finditer(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    return rx.finditer(text) if present(rx, text) else iter(())
 
 # --- sections -----------------------------------------------------------------------------------------
 
@@ -92,10 +122,15 @@ URL = re.compile(r"https?://[^\s)>\]\"']+")
 
 
 def emails(text: str) -> list[tuple[str, Evidence]]:
+    """Addresses in order of appearance, each once. Only the text around each "@" is searched."""
     found: dict[str, Evidence] = {}
-    for m in EMAIL.finditer(text):
-        addr = m.group(0).rstrip(".").lower()
-        found.setdefault(addr, Evidence(_sentence(text, m.start()), "email-regex", m.start(), m.end()))
+    at = text.find("@")
+    while at != -1:
+        m = EMAIL.search(text, max(0, at - 64), at + 256)
+        if m and m.start() <= at < m.end():
+            addr = m.group(0).rstrip(".").lower()
+            found.setdefault(addr, Evidence(_sentence(text, m.start()), "email-regex", m.start(), m.end()))
+        at = text.find("@", at + 1)
     return list(found.items())
 
 
@@ -115,7 +150,7 @@ def sentence_spans(rx: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence (or line) holding a match of ``rx``. Finding the keyword first and then
     its sentence is linear; a pattern such as ``[^.]*keyword[^.]*`` retries at every character."""
     spans: list[tuple[int, int]] = []
-    for m in rx.finditer(text):
+    for m in finditer(rx, text):
         if spans and m.start() < spans[-1][1]:
             continue
         start = max(text.rfind(".", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
@@ -149,15 +184,17 @@ CLOSING_CUE = (r"(?:closing date[^.;\n]{0,40}?|apply (?:by|before)|deadline[^.;\
                r"|(?:apply|applications?|send|submit)\b(?:[^.\n]|\.(?=\S)){0,150}?\s(?:by|before))\s*(?:is|ist|:|on)?\s*(?:the\s+)?")
 CLOSING = re.compile(CLOSING_CUE + TIME + WEEKDAY + DATE_PHRASE, re.I)
 CLOSING_YEARLESS = re.compile(CLOSING_CUE + TIME + WEEKDAY + YEARLESS, re.I)
-START = re.compile(r"(?:start(?:ing)?(?: date)?(?: in this role)?(?: on| date:| from| is)?|beginning|beginn(?: zum)?"
-                   r"|ab dem|zum)\s+(?:[A-Z][a-z]+day,?\s+)?" + DATE_PHRASE, re.I)
-PERIOD = re.compile(r"(?:for|during|in|covering) the period (?:of |from )?" + WEEKDAY + YEARLESS, re.I)
-POSTED = re.compile(r"^(?:\*\*)?(?:posted|date posted|published|veröffentlicht)(?: on)?:?(?:\*\*)?:?\s*" + DATE_PHRASE,
-                    re.I | re.M)
-INTERVIEWS = re.compile(r"interviews?\b[^.\n]{0,60}?\b(?:on|from|in|during|by|between|the week of)\s+(?:the\s+)?"
+START = needs(
+    re.compile(r"(?:start(?:ing)?(?: date)?(?: in this role)?(?: on| date:| from| is)?|beginning|beginn(?: zum)?"
+                   r"|ab dem|zum)\s+(?:[A-Z][a-z]+day,?\s+)?" + DATE_PHRASE, re.I), 'start', 'beginn', 'ab dem', 'zum')
+PERIOD = needs(re.compile(r"(?:for|during|in|covering) the period (?:of |from )?" + WEEKDAY + YEARLESS, re.I), 'period')
+POSTED = needs(
+    re.compile(r"^(?:\*\*)?(?:posted|date posted|published|veröffentlicht)(?: on)?:?(?:\*\*)?:?\s*" + DATE_PHRASE,
+                    re.I | re.M), 'posted', 'published', 'veröffentlicht')
+INTERVIEWS = needs(re.compile(r"interviews?\b[^.\n]{0,60}?\b(?:on|from|in|during|by|between|the week of)\s+(?:the\s+)?"
                         r"(?:end of |beginning of |mid-)?((?:" + DAY + r"\s+)?" + MONTH + r"(?:\s+" + DAY
                         + r")?,?\s+\d{4})",
-                        re.I)
+                        re.I), 'interview')
 CLOCK = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?m\.?|(\d{1,2}):(\d{2})|(midnight)|(noon)", re.I)
 
 
@@ -176,7 +213,7 @@ def parse_date(phrase: str, relative_to: str | None = None) -> str | None:
 
 def find_date(rx: re.Pattern[str], text: str, rule: str, relative_to: str | None = None,
               group: int = -1) -> tuple[str, Evidence] | None:
-    for m in rx.finditer(text):
+    for m in finditer(rx, text):
         g = group if group > 0 else rx.groups
         iso = parse_date(m.group(g), relative_to)
         if iso:
@@ -184,23 +221,27 @@ def find_date(rx: re.Pattern[str], text: str, rule: str, relative_to: str | None
     return None
 
 
-NOT_A_DEADLINE = re.compile(r"\b(?:full consideration|review of applications (?:will )?begin"
-                            r"|review (?:will )?begins?)\b", re.I)
+NOT_A_DEADLINE = needs(re.compile(r"\b(?:full consideration|review of applications (?:will )?begin"
+                            r"|review (?:will )?begins?)\b", re.I), 'consideration', 'review')
 
 
 def closing(text: str, relative_to: str | None) -> tuple[str, str | None, Evidence] | None:
     """The closing date, with the time of day when one is given ("9am Monday 26th September 2016")."""
     text = blank(text, sentence_spans(NOT_A_DEADLINE, text))
-    found = find_date(CLOSING, text, "closing-phrase")
-    m = None
-    if found:
-        m = next(m for m in CLOSING.finditer(text) if m.start(CLOSING.groups) == found[1].start)
-    elif relative_to and (found := find_date(CLOSING_YEARLESS, text, "closing-phrase-no-year", relative_to)):
-        m = next(m for m in CLOSING_YEARLESS.finditer(text) if m.start(CLOSING_YEARLESS.groups) == found[1].start)
-    if not found or m is None:
-        return None
+    for rx, rule in ((CLOSING, "closing-phrase"), (CLOSING_YEARLESS, "closing-phrase-no-year")):
+        if rx is CLOSING_YEARLESS and not relative_to:
+            break
+        for m in finditer(rx, text):
+            g = rx.groups
+            if iso := parse_date(m.group(g), relative_to if rx is CLOSING_YEARLESS else None):
+                return iso, _clock(m.group(1)), Evidence(_sentence(text, m.start()), rule, m.start(g), m.end(g))
+    return None
+
+
+def _clock(written: str | None) -> str | None:
+    """"9am" -> "09:00", "midnight" -> "23:59" (the end of the closing day), "17:30" -> "17:30"."""
     clock = None
-    if m.group(1) and (c := CLOCK.search(m.group(1))):
+    if written and (c := CLOCK.search(written)):
         if c.group(6):
             clock = "23:59"
         elif c.group(7):
@@ -210,7 +251,7 @@ def closing(text: str, relative_to: str | None) -> tuple[str, str | None, Eviden
         else:
             hour = int(c.group(1)) % 12 + (12 if c.group(3).lower() == "p" else 0)
             clock = f"{hour:02d}:{c.group(2) or '00'}"
-    return found[0], clock, found[1]
+    return clock
 
 
 def iso_date(value: object) -> str | None:
@@ -224,49 +265,55 @@ def iso_date(value: object) -> str | None:
 
 # --- remote / hybrid / on-site, and where applicants may work from ------------------------------------
 
-REMOTE_STRONG = re.compile(r"\b(?:fully|100\s?%|entirely|completely|all|100 percent)[- ](?:globally )?remote\b"
+REMOTE_STRONG = needs(re.compile(r"\b(?:fully|100\s?%|entirely|completely|all|100 percent)[- ](?:globally )?remote\b"
                            r"|\bremote (?:position|role|job|post)\b|\bremote,[^.\n]{0,40}\bposition\b"
                            r"|\b(?:this )?(?:role|position|job) is (?:also )?(?:fully )?remote\b"
                            r"|\bwork(?:ing)? (?:fully )?remotely\b(?! may)|\bremote/home working\b"
-                           r"|\bremote[- ]only\b|\bvollständig remote\b|\bmobile[sn]? arbeiten\b", re.I)
-REMOTE_TEAM = re.compile(r"\bremote (?:team|professionals|company|organi[sz]ation)\b|\bcan be located anywhere\b"
-                         r"|\banywhere on earth\b|\bwork from anywhere\b|\bwork from home\b|\bhome working\b", re.I)
-HYBRID = re.compile(r"\bhybrid\b|\b(?:partly|partially|largely|mostly) remote\b|\bin person or remote\b"
-                    r"|\bremote or in person\b|\bremote / work from home\b|\bteilweise remote\b", re.I)
-REMOTE_OPTIONAL = re.compile(r"remote(?:ly)?[^.\n]{0,40}\b(?:also an option|may be (?:available|possible)|possible"
-                             r"|negotiable|for the right candidate)|\bremote possible\b", re.I)
-ONSITE = re.compile(r"\bon[- ]site (?:position|role|only)\b|\bin[- ]office (?:position|role)\b|\bvor ort\b", re.I)
+                           r"|\bremote[- ]only\b|\bvollständig remote\b|\bmobile[sn]? arbeiten\b", re.I),
+                      'remote', 'mobil')
+REMOTE_TEAM = needs(re.compile(r"\bremote (?:team|professionals|company|organi[sz]ation)\b|\bcan be located anywhere\b"
+                         r"|\banywhere on earth\b|\bwork from anywhere\b|\bwork from home\b|\bhome working\b", re.I),
+                    'remote', 'anywhere', 'home')
+HYBRID = needs(re.compile(r"\bhybrid\b|\b(?:partly|partially|largely|mostly) remote\b|\bin person or remote\b"
+                    r"|\bremote or in person\b|\bremote / work from home\b|\bteilweise remote\b", re.I),
+               'hybrid', 'remote')
+REMOTE_OPTIONAL = needs(
+    re.compile(r"remote(?:ly)?[^.\n]{0,40}\b(?:also an option|may be (?:available|possible)|possible"
+                             r"|negotiable|for the right candidate)|\bremote possible\b", re.I), 'remote')
+ONSITE = needs(
+    re.compile(r"\bon[- ]site (?:position|role|only)\b|\bin[- ]office (?:position|role)\b|\bvor ort\b", re.I),
+               'on-site', 'on site', 'in-office', 'in office', 'vor ort')
 REMOTE_NOT_ABOUT_JOB = re.compile(r"remote[- ]first|remote, agile|remote environments?|remote work\b(?! is)", re.I)
 
 
 def work_arrangement(text: str, secs: list[Section]) -> tuple[str, bool, Evidence] | None:
     """("remote" | "hybrid" | "on-site", whether the statement is strong, evidence). Statements in the
     qualification sections describe the applicant ("experience in remote environments"), not the job."""
-    def hits(rx: re.Pattern[str]) -> list[re.Match[str]]:
-        return [m for m in rx.finditer(text) if section_at(secs, m.start()) not in ("necessary", "desirable")
-                and not REMOTE_NOT_ABOUT_JOB.match(text, m.start())]
+    def first(rx: re.Pattern[str]) -> re.Match[str] | None:
+        return next((m for m in finditer(rx, text) if section_at(secs, m.start()) not in ("necessary", "desirable")
+                     and not REMOTE_NOT_ABOUT_JOB.match(text, m.start())), None)
 
-    if m := next(iter(hits(REMOTE_OPTIONAL)), None):
+    if m := first(REMOTE_OPTIONAL):
         return "on-site", False, Evidence(_sentence(text, m.start()), "remote-optional", m.start(), m.end())
     for rx, kind, strong in ((HYBRID, "hybrid", True), (REMOTE_STRONG, "remote", True),
                              (REMOTE_TEAM, "remote", False), (ONSITE, "on-site", True)):
-        if found := hits(rx):
-            m = found[0]
+        if m := first(rx):
             return kind, strong, Evidence(_sentence(text, m.start()), f"{kind}-keyword", m.start(), m.end())
     return None
 
 
 ZONE = r"(?:Pacific|Eastern|Central|Mountain|Atlantic|Central European|Greenwich)"
-TIMEZONE = re.compile(r"\b(?:time ?zones?|timezone)\b[^.\n]{0,40}?\b(?:aligns? with|overlaps? with|in|of)\s+(?:the\s+)?"
+TIMEZONE = needs(
+    re.compile(r"\b(?:time ?zones?|timezone)\b[^.\n]{0,40}?\b(?:aligns? with|overlaps? with|in|of)\s+(?:the\s+)?"
                       r"((?:U\.?S\.? )?[A-Z][\w.]*(?: (?:and )?[A-Z][\w.]*){0,3})"
                       rf"|\b((?:U\.?S\.? |European )?{ZONE}(?: and {ZONE})? [Tt]ime(?: [Zz]ones?)?)"
-                      r"|\b((?:UTC|GMT|CET)\s?[+-]\s?\d{1,2})\b")
+                      r"|\b((?:UTC|GMT|CET)\s?[+-]\s?\d{1,2})\b"), 'time', 'utc', 'gmt', 'cet')
 
 
 def remote_regions(text: str) -> list[str]:
     """Regions or time zones remote applicants must work from or overlap with."""
     out: list[str] = []
-    for m in TIMEZONE.finditer(text):
+    for m in finditer(TIMEZONE, text):
         value = next(g for g in m.groups() if g)
         if value not in out:
             out.append(value.strip())
@@ -275,14 +322,16 @@ def remote_regions(text: str) -> list[str]:
 
 # --- location ---------------------------------------------------------------------------------------------
 
-LOCATION_LABEL = re.compile(r"(?:^|(?<=[.!?] )|(?<=[.!?]  ))(?:\*\*)?"
+LOCATION_LABEL = needs(re.compile(r"(?:^|(?<=[.!?] )|(?<=[.!?]  ))(?:\*\*)?"
                             r"(?:location|place of work|arbeitsort|dienstort|standort)(?:\*\*)?:(?:\*\*)?"
-                            r"[ \t]*([^\n]+?)(?:\.(?:\s|$)|$)", re.I | re.M)
+                            r"[ \t]*([^\n]+?)(?:\.(?:\s|$)|$)", re.I | re.M),
+                       'location', 'place of work', 'arbeitsort', 'dienstort', 'standort')
 PLACE = r"((?:the )?[A-Z][\w.'’-]*(?:,? (?:[A-Z][\w.'’-]*|for|of|de|am|an der|upon|at)){0,8})"
 LOCATION_PHRASES = [
-    ("based-at", re.compile(r"\b(?:position|post|role|job) (?:will be|is) based (?:at|in) (?:the )?" + PLACE)),
-    ("based-at", re.compile(r"\bis based (?:at|in) (?:the )?" + PLACE)),
-    ("based-at", re.compile(r"\bbased (?:at|in) " + PLACE + r" is (?:looking|seeking|hiring)")),
+    ("based-at", needs(re.compile(r"\b(?:position|post|role|job) (?:will be|is) based (?:at|in) (?:the )?" + PLACE),
+                       "based")),
+    ("based-at", needs(re.compile(r"\bis based (?:at|in) (?:the )?" + PLACE), "based")),
+    ("based-at", needs(re.compile(r"\bbased (?:at|in) " + PLACE + r" is (?:looking|seeking|hiring)"), "based")),
     ("anywhere", re.compile(r"\b(?:located|work from|based) "
                             r"(anywhere with [^.,;\n]{3,60}|anywhere in [^.,;\n]{3,40})")),
     ("work-authorisation", re.compile(r"\bwork authori[sz]ation (?:in|for) ((?:the )?[A-Z][\w.]*(?:,? (?:or |and )?"
@@ -315,7 +364,7 @@ def countries_named(text: str) -> list[str]:
 
 def location(text: str) -> tuple[str, Evidence] | None:
     """Where the job is, as the posting writes it (a place, a list of countries, "anywhere with ...")."""
-    if m := LOCATION_LABEL.search(text):
+    if m := search(LOCATION_LABEL, text):
         value = re.sub(r"[*_]", "", m.group(1)).strip().rstrip(".")
         if len(value.split()) > 14 or re.match(r"(?i)we(?:'|’)?re|we are|our", value):
             named = countries_named(value)
@@ -325,7 +374,7 @@ def location(text: str) -> tuple[str, Evidence] | None:
         if value:
             return value, Evidence(_sentence(text, m.start()), "location-label", m.start(1), m.end(1))
     for rule, rx in LOCATION_PHRASES:
-        if m := rx.search(text):
+        if m := search(rx, text):
             value = re.sub(r"^the ", "", re.split(r"\.\s", m.group(1))[0].strip(" ,.")).strip()
             if rule == "country-based":
                 from .places import country_code
@@ -354,33 +403,37 @@ def pycountry_name(code: str) -> str:
 
 # --- employment type, hours, salary ------------------------------------------------------------------------
 
-SCHEDULE = re.compile(r"\b(full|part)[- ]?time\b|\b(vollzeit|teilzeit)\b", re.I)
+SCHEDULE = needs(re.compile(r"\b(full|part)[- ]?time\b|\b(vollzeit|teilzeit)\b", re.I), 'time', 'vollzeit', 'teilzeit')
 NOT_THIS_JOB = re.compile(r"(?:grow|convert|change|move)s? (?:in)?to (?:a )?(?:full|part)|yet-to-be-filled,? "
                           r"|or nearly\s*$|(?:full|part)[- ]time (?:research software engineers|staff|employees"
                           r"|members|team members)", re.I)
-CONTRACT = re.compile(r"\b(?:independent )?contractor\b|\bcontract (?:position|role|basis|work)\b"
-                      r"|\b(?:full|part)[- ]time contract\b|\bfreelance\b|\bWerkvertrag\b", re.I)
-VOLUNTEER = re.compile(r"\bvolunteer(?:ing)?\s+(?:\(i\.e\.\s*unpaid\)\s+)?(?:position|basis|role)\b|\bunpaid\b"
-                       r"|\behrenamtlich\b", re.I)
-PERMANENT = re.compile(r"\bopen[- ]ended\b|(?<!transition to a )(?<!convert to a )(?<!become a )"
+CONTRACT = needs(re.compile(r"\b(?:independent )?contractor\b|\bcontract (?:position|role|basis|work)\b"
+                      r"|\b(?:full|part)[- ]time contract\b|\bfreelance\b|\bWerkvertrag\b", re.I),
+                 'contract', 'freelance', 'werkvertrag')
+VOLUNTEER = needs(re.compile(r"\bvolunteer(?:ing)?\s+(?:\(i\.e\.\s*unpaid\)\s+)?(?:position|basis|role)\b|\bunpaid\b"
+                       r"|\behrenamtlich\b", re.I), 'volunteer', 'unpaid', 'ehrenamt')
+PERMANENT = needs(re.compile(r"\bopen[- ]ended\b|(?<!transition to a )(?<!convert to a )(?<!become a )"
                        r"\bpermanent (?:position|post|contract|role|appointment)\b|\bunbefristet\b",
-                       re.I)
-STUDENT = re.compile(r"\bstudent(?:ische)? (?:assistant|hilfskraft|research assistant)\b|\bhilfskraft\b|\bHiWi\b",
-                     re.I)
-FIXED = re.compile(r"\bfixed[- ]term\b|\btemporary (?:position|contract|post)\b|\bbefristet\b", re.I)
+                       re.I), 'permanent', 'open ended', 'open-ended', 'unbefristet')
+STUDENT = needs(re.compile(r"\bstudent(?:ische)? (?:assistant|hilfskraft|research assistant)\b|\bhilfskraft\b|\bHiWi\b",
+                     re.I), 'student', 'hilfskraft', 'hiwi')
+FIXED = needs(re.compile(r"\bfixed[- ]term\b|\btemporary (?:position|contract|post)\b|\bbefristet\b", re.I),
+              'fixed', 'temporary', 'befristet')
 NUM = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|eighteen|twelve|zwei|drei|vier|fünf)"
 UNIT = r"[- ](year|month|jahr|monat)s?(?:e|en)?\b"
-TERM = re.compile(r"(?:\b(?:for|auf) (?:up to |an initial |a period of |a |bis zu )?|\bup to |\bbe for )" + NUM + UNIT
+TERM = needs(
+    re.compile(r"(?:\b(?:for|auf) (?:up to |an initial |a period of |a |bis zu )?|\bup to |\bbe for )" + NUM + UNIT
                   + r"(?![- ]old| of experience| experience)"
                   r"|\b" + NUM + UNIT + r"(?=[- ](?:term|project|position|contract|fixed[- ]term|appointment|post)\b)",
-                  re.I)
+                  re.I), 'year', 'month', 'jahr', 'monat')
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12, "eighteen": 18, "zwei": 2,
          "drei": 3, "vier": 4, "fünf": 5}
-FTE = re.compile(r"\b(\d(?:\.\d+)?)\s*FTE\b|\b(\d{2,3})\s?%\s*(?:effort|FTE|of full[- ]time|time|position)"
+FTE = needs(re.compile(r"\b(\d(?:\.\d+)?)\s*FTE\b|\b(\d{2,3})\s?%\s*(?:effort|FTE|of full[- ]time|time|position)"
                  r"|up to (\d{2})%(?=\s*(?:effort|FTE|time|\)))",
-                 re.I)
-HOURS = re.compile(r"\b(\d{1,2}(?:[.,]\d)?)\s*(?:hours|hrs|h|Stunden|Std\.?)\s*(?:a|per|/|pro)\s*(?:week|wk|Woche)\b"
-                   r"|\((\d{1,2}(?:[.,]\d)?) hours?\)\s*a week", re.I)
+                 re.I), 'fte', '%')
+HOURS = needs(
+    re.compile(r"\b(\d{1,2}(?:[.,]\d)?)\s*(?:hours|hrs|h|Stunden|Std\.?)\s*(?:a|per|/|pro)\s*(?:week|wk|Woche)\b"
+                   r"|\((\d{1,2}(?:[.,]\d)?) hours?\)\s*a week", re.I), 'week', 'woche', 'wk')
 
 
 @dataclass
@@ -433,11 +486,11 @@ def employment(text: str, percent_time: object = None, title: str = "",
             break
     for rx, kind in ((CONTRACT, "contract"), (VOLUNTEER, "volunteer"), (PERMANENT, "permanent"),
                      (STUDENT, "student assistant")):
-        if m := rx.search(text):
+        if m := search(rx, text):
             kinds.append(kind)
             first = first or m
     fte = None
-    if m := FTE.search(text):
+    if m := search(FTE, text):
         fte = float(m.group(1)) if m.group(1) else int(m.group(2) or m.group(3)) / 100
     if fte is not None and "full-time" in kinds and "part-time" not in kinds:
         fte = None  # "full-time; part-time 0.5 FTE considered" states an option, not this job's share
@@ -448,14 +501,14 @@ def employment(text: str, percent_time: object = None, title: str = "",
             kinds[:0] = ["full-time"] if pct[0] >= 1 else (["full-time", "part-time"] if pct[1] >= 1
                                                             else ["part-time"])
     months = None
-    if m := TERM.search(text):
+    if m := search(TERM, text):
         n, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         value = float(n) if n[0].isdigit() else WORDS[n.lower()]
         months = int(value * (12 if unit.lower() in ("year", "jahr") else 1))
         first = first or m
-    if FIXED.search(text) or months:
+    if search(FIXED, text) or months:
         kinds.append("fixed-term")
-        first = first or FIXED.search(text)
+        first = first or search(FIXED, text)
     if not kinds:
         return None
     kinds = list(dict.fromkeys(kinds))
@@ -474,7 +527,7 @@ def _percent(value: object) -> tuple[float, float] | None:
 
 
 def hours_per_week(text: str) -> tuple[float, Evidence] | None:
-    if m := HOURS.search(text):
+    if m := search(HOURS, text):
         value = float((m.group(1) or m.group(2)).replace(",", "."))
         return value, Evidence(_sentence(text, m.start()), "hours-per-week", m.start(), m.end())
     return None
@@ -482,19 +535,22 @@ def hours_per_week(text: str) -> tuple[float, Evidence] | None:
 
 CURRENCY_SIGNS = {"£": "GBP", "$": "USD", "€": "EUR", "US$": "USD", "USD": "USD", "EUR": "EUR", "GBP": "GBP",
                   "DKK": "DKK", "CHF": "CHF"}
-SALARY = re.compile(
+SALARY = needs(re.compile(
     r"(US\$|[£$€]|USD|EUR|GBP|DKK|CHF)\s?(\d{1,3}(?:[,.]\d{3})+|\d+(?:\.\d+)?)\s*(k)?"
     r"(?:\s*(?:-|–|to|bis)\s*(?:US\$|[£$€])?\s?(\d{1,3}(?:[,.]\d{3})+|\d+(?:\.\d+)?)\s*(k)?)?"
     r"(?:\s*(p\.?a\.?|per (?:year|annum|month|hour)|/\s?(?:year|yr|h|hour|month)|a year|annually|im Jahr|pro Jahr"
-    r"|brutto))?", re.I)
-AMOUNT_CURRENCY = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:-|–|bis)\s*(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(€|EUR|Euro)"
-                             r"(?:\s*(brutto|pro Jahr|im Jahr|jährlich|monatlich|pro Monat))?", re.I)
+    r"|brutto))?", re.I), '$', '£', '€', 'usd', 'eur', 'gbp', 'dkk', 'chf')
+AMOUNT_CURRENCY = needs(
+    re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:-|–|bis)\s*(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(€|EUR|Euro)"
+                             r"(?:\s*(brutto|pro Jahr|im Jahr|jährlich|monatlich|pro Monat))?", re.I), '€', 'eur')
 PAY_SCALE = re.compile(r"\b(?:TV-?L|TVöD|E\s?\d{1,2}\b|Entgeltgruppe \d+|pay scale|grade \d+)[^.\n]{0,80}", re.I)
 PERIODS = {"p": "YEAR", "y": "YEAR", "a": "YEAR", "m": "MONTH", "h": "HOUR", "i": "YEAR", "j": "YEAR", "b": "YEAR"}
-SALARY_WORDS = re.compile(r"\bcompetitive (?:\w+ ){0,2}salary(?: (?:range|package))?(?:,? (?:and|plus) benefits"
-                          r"|, commensurate with experience)?|\bsalary is competitive[^.]*", re.I)
+SALARY_WORDS = needs(re.compile(r"\bcompetitive (?:\w+ ){0,2}salary(?: (?:range|package))?(?:,? (?:and|plus) benefits"
+                          r"|, commensurate with experience)?|\bsalary is competitive[^.]*", re.I), 'competitive')
 PAY_WORD = re.compile(r"\b(?:salary|pay|remuneration|vergütung)\b", re.I)
-PAY_RULE = re.compile(r"\b(?:collective agreement|regulated|in accordance with|according to|tarifvertrag)\b", re.I)
+PAY_RULE = needs(
+    re.compile(r"\b(?:collective agreement|regulated|in accordance with|according to|tarifvertrag)\b", re.I),
+                 'agreement', 'regulated', 'accordance', 'according', 'tarifvertrag')
 
 
 def _amount(num: str, k: str | None) -> float:
@@ -505,7 +561,7 @@ def _amount(num: str, k: str | None) -> float:
 def salary(text: str) -> tuple[Salary, Evidence] | None:
     """Amounts (min, max, ISO 4217 currency, period) plus the text as written; else a salary statement."""
     text_one_line = text
-    for m in SALARY.finditer(text_one_line):
+    for m in finditer(SALARY, text_one_line):
         k_low, k_high = m.group(3), m.group(5)
         if m.group(4) and k_high and not k_low and float(m.group(2).replace(",", "")) < 1000:
             k_low = k_high  # "£30-40k"
@@ -519,13 +575,13 @@ def salary(text: str) -> tuple[Salary, Evidence] | None:
         written = m.group(0).strip()
         return (Salary(written, currency, low, high or low, unit),
                 Evidence(_sentence(text, m.start()), "salary-amount", m.start(), m.end()))
-    if m := AMOUNT_CURRENCY.search(text):
+    if m := search(AMOUNT_CURRENCY, text):
         low, high = _amount(m.group(1), None), _amount(m.group(2), None)
         unit = "MONTH" if m.group(4) and m.group(4).lower().startswith(("monat", "pro monat")) else "YEAR"
         return (Salary(m.group(0).strip(), "EUR", low, high, unit),
                 Evidence(_sentence(text, m.start()), "salary-amount", m.start(), m.end()))
     for rx, rule in ((SALARY_WORDS, "salary-words"), (PAY_SCALE, "salary-pay-scale")):
-        if m := rx.search(text):
+        if m := search(rx, text):
             words = re.sub(r"\s+", " ", m.group(0)).strip(" ,")
             return Salary(words[0].upper() + words[1:]), Evidence(_sentence(text, m.start()), rule, m.start(), m.end())
     for start, end in sentence_spans(PAY_RULE, text):
@@ -549,11 +605,15 @@ ADJECTIVES = {"creative", "dedicated", "collaborative", "new", "motivated", "tal
 HIRING_VERB = (r"(?:is|are)\s+(?:looking\s+for|looking\s+to\s+(?:recruit|hire)|seeking|hiring|searching\s+for"
                r"|recruiting)"
                r"|seeks|wish(?:es)?\s+to\s+hire|invites\s+applications\s+for|sucht|suchen")
-HIRING_ROLE = re.compile(rf"(?:{HIRING_VERB})\s+(?:to\s+hire\s+)?(?:an?|one|our\s+next|a\s+new)?\s*"
-                         rf"([^.;:!?\n]{{0,90}}?\b(?:{ROLE_NOUNS})s?\b(?:[ \t]+(?:{ROLE_NOUNS})s?\b)*)", re.I)
-JOB_PHRASE = re.compile(rf"\b[Tt]his is an? ((?:[\w-]+ ){{0,3}}?(?:{ROLE_NOUNS}))(?: job| position| role)\b", re.I)
-JOB_TITLE_LABEL = re.compile(r"^(?:\*\*)?(?:job title|position|role|stellenbezeichnung)(?:\*\*)?:(?:\*\*)?[ \t]*(.+)$",
-                             re.I | re.M)
+HIRING_ROLE = needs(re.compile(rf"(?:{HIRING_VERB})\s+(?:to\s+hire\s+)?(?:an?|one|our\s+next|a\s+new)?\s*"
+                         rf"([^.;:!?\n]{{0,90}}?\b(?:{ROLE_NOUNS})s?\b(?:[ \t]+(?:{ROLE_NOUNS})s?\b)*)", re.I),
+                    'looking', 'seek', 'hiring', 'searching', 'recruit', 'hire', 'invites', 'such')
+JOB_PHRASE = needs(
+    re.compile(rf"\b[Tt]his is an? ((?:[\w-]+ ){{0,3}}?(?:{ROLE_NOUNS}))(?: job| position| role)\b", re.I),
+                   'this is a')
+JOB_TITLE_LABEL = needs(
+    re.compile(r"^(?:\*\*)?(?:job title|position|role|stellenbezeichnung)(?:\*\*)?:(?:\*\*)?[ \t]*(.+)$",
+                             re.I | re.M), 'title', 'position:', 'role:', 'stellenbezeichnung')
 HEADLINE = re.compile(r"\b(?:hiring|position (?:at|with|available|in)|positions?$|job (?:at|opening)|join (?:our|the)"
                       r"|vacanc|opening|wir suchen|stellenausschreibung)\b|!$", re.I)
 
@@ -573,10 +633,10 @@ def role_phrase(raw: str) -> str:
 
 def title_from_text(text: str) -> tuple[str, Evidence] | None:
     """A role stated in running text: a "Job title:" label, "X is looking for a <role>", "This is a <role> job"."""
-    if m := JOB_TITLE_LABEL.search(text):
+    if m := search(JOB_TITLE_LABEL, text):
         return m.group(1).strip().rstrip("."), Evidence(m.group(0), "job-title-label", m.start(1), m.end(1))
     for rx, rule in ((HIRING_ROLE, "hiring-phrase"), (JOB_PHRASE, "this-is-a-job")):
-        for m in rx.finditer(text):
+        for m in finditer(rx, text):
             phrase = role_phrase(m.group(1))
             if phrase and len(phrase.split()) <= 8 and not re.match(r"(?i)someone|people|candidates", phrase):
                 return phrase, Evidence(_sentence(text, m.start()), rule, m.start(1), m.end(1))
@@ -596,15 +656,16 @@ def headline_role(title: str) -> str | None:
 
 
 ORG_NAME = r"((?:[A-Z][\w&'’.-]*|US-RSE)(?:[ \t]+(?:[A-Z][\w&'’.-]*|of|for|and|&|de|für|e\.V\.))*)"
-HIRING_ORG = re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\n))(?:#+\s*)?(?:The\s+|Die\s+|Der\s+|Das\s+)?"
+HIRING_ORG = needs(re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\n))(?:#+\s*)?(?:The\s+|Die\s+|Der\s+|Das\s+)?"
                         rf"{ORG_NAME}\s*(?:\(([A-Z][\w-]{{1,10}})\))?"
-                        rf"(?:\s+(?:team|project|group))?(?:\s+based\s+(?:at|in)\s+[^.]{{0,40}}?)?\s+(?:{HIRING_VERB})\b")
+                        rf"(?:\s+(?:team|project|group))?(?:\s+based\s+(?:at|in)\s+[^.]{{0,40}}?)?\s+(?:{HIRING_VERB})\b"),
+                   'looking', 'seek', 'hiring', 'searching', 'recruit', 'hire', 'invites', 'such')
 NOT_ORGS = {"We", "Our", "You", "This", "It", "They", "He", "She", "Currently", "Rather"}
 
 
 def hiring_organization(text: str) -> tuple[str, Evidence] | None:
     """The organisation a sentence says is hiring ("The Earlham Institute is seeking ...")."""
-    for m in HIRING_ORG.finditer(text):
+    for m in finditer(HIRING_ORG, text):
         name = m.group(1).strip()
         if name.split()[0] in NOT_ORGS:
             continue
@@ -616,8 +677,9 @@ def hiring_organization(text: str) -> tuple[str, Evidence] | None:
 
 # --- contact, how to apply, language --------------------------------------------------------------------
 
-OBFUSCATED_EMAIL = re.compile(r"\b([\w.+-]+)\s*(?:\[at\]|\(at\)|\bat\b)\s*([\w-]+)\s*(?:\[dot\]|\(dot\)|\bdot\b|\s)\s*"
-                              r"(org|com|net|edu|de|uk|io|coop|dk)\b")
+OBFUSCATED_EMAIL = needs(
+    re.compile(r"\b([\w.+-]+)\s*(?:\[at\]|\(at\)|\bat\b)\s*([\w-]+)\s*(?:\[dot\]|\(dot\)|\bdot\b|\s)\s*"
+                              r"(org|com|net|edu|de|uk|io|coop|dk)\b"), ' at ', '[at]', '(at)')
 
 
 def apply_url(text: str, secs: list[Section]) -> tuple[str, Evidence] | None:
