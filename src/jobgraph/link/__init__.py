@@ -32,6 +32,12 @@ class Linker:
         if posting.employer_link:
             posting.employer_name = posting.employer_link.name
             posting.employer_ror = posting.employer_link.ror
+            org = self.registry.orgs.get(posting.employer_link.iri or "")
+            # A job that is not remote and names no place is, as a rule, where its employer is.
+            if (org and org.country and not posting.country and not posting.location
+                    and posting.work_arrangement != "remote" and posting.employer_link.chosen):
+                posting.country = org.country
+                posting.evidence["country"] = Evidence(org.name, "employer-country", score=0.7)
         posting.skills = self.vocabulary.find(posting.description)
         return posting
 
