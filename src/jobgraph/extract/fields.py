@@ -342,8 +342,12 @@ REMOTE_NOT_ABOUT_JOB = re.compile(r"remote[- ]first|remote, agile|remote environ
 def work_arrangement(text: str, secs: list[Section]) -> tuple[str, bool, Evidence] | None:
     """("remote" | "hybrid" | "on-site", whether the statement is strong, evidence). Statements in the
     qualification sections describe the applicant ("experience in remote environments"), not the job."""
+    def about_applicant(pos: int) -> bool:
+        line = text[text.rfind("\n", 0, pos) + 1:pos]
+        return section_at(secs, pos) in ("necessary", "desirable") and bool(BULLET.match(line + "x"))
+
     def first(rx: re.Pattern[str]) -> re.Match[str] | None:
-        return next((m for m in finditer(rx, text) if section_at(secs, m.start()) not in ("necessary", "desirable")
+        return next((m for m in finditer(rx, text) if not about_applicant(m.start())
                      and not REMOTE_NOT_ABOUT_JOB.match(text, m.start())), None)
 
     if m := first(REMOTE_OPTIONAL):
@@ -360,7 +364,10 @@ TIMEZONE = needs(
     re.compile(r"\b(?:time ?zones?|timezone)\b[^.\n]{0,40}?\b(?:aligns? with|overlaps? with|in|of)\s+(?:the\s+)?"
                       r"((?:U\.?S\.? )?[A-Z][\w.]*(?: (?:and )?[A-Z][\w.]*){0,3})"
                       rf"|\b((?:U\.?S\.? |European )?{ZONE}(?: and {ZONE})? [Tt]ime(?: [Zz]ones?)?)"
-                      r"|\b((?:UTC|GMT|CET)\s?[+-]\s?\d{1,2})\b"), 'time', 'utc', 'gmt', 'cet')
+                      r"|\b((?:UTC|GMT|CET)\s?[+-]\s?\d{1,2})\b"
+                      r"|\bremote(?:ly)? (?:with)?in (?:the )?([A-Z][\w]+(?: [A-Z][\w]+){0,2})"),
+                 'time', 'utc', 'gmt', 'cet',
+                 'remote')
 
 
 def remote_regions(text: str) -> list[str]:

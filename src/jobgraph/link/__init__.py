@@ -22,6 +22,10 @@ EMPLOYER_CUES = re.compile(r"\b(?:join|joining|at|inside|within|for|with)\s+$|^(
 REPOST_NOTICE = re.compile(r"\b(?:originally appeared|first appeared|cross-?posted|re-?posted from)\b", re.I)
 
 
+DISTRIBUTED = re.compile(r"\b(?:distributed|global|worldwide|international|remote) team\b|\bremote[- ]first\b",
+                         re.I)
+
+
 class Linker:
     def __init__(self, registry: Registry, vocabulary: Vocabulary) -> None:
         self.registry = registry
@@ -35,7 +39,8 @@ class Linker:
             org = self.registry.orgs.get(posting.employer_link.iri or "")
             # A job that is not remote and names no place is, as a rule, where its employer is.
             if (org and org.country and not posting.country and not posting.location
-                    and posting.work_arrangement != "remote" and posting.employer_link.chosen):
+                    and posting.work_arrangement != "remote" and posting.employer_link.chosen
+                    and not DISTRIBUTED.search(posting.description)):
                 posting.country = org.country
                 posting.evidence["country"] = Evidence(org.name, "employer-country", score=0.7)
         posting.skills = self.vocabulary.find(posting.description)
