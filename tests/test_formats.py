@@ -118,3 +118,14 @@ def test_flat_text_header_without_line_breaks(tmp_path, linker) -> None:  # type
     (p,) = process(read_document(flat), linker)
     assert (p.title, p.employer_ror) == ("Data Curator", "https://ror.org/01nrxwf90")
     assert (p.closing_date, p.closing_time, p.location, p.country) == ("2026-03-06", "09:00", "United Kingdom", "GB")
+
+
+def test_remote_in_a_requirement_bullet_describes_the_applicant(tmp_path, linker) -> None:  # type: ignore[no-untyped-def]
+    page = tmp_path / "job.md"
+    page.write_text("# Data Engineer\n\nExample Org is hiring a Data Engineer.\n\n## Requirements\n\n"
+                    "- Experience of working in remote, distributed teams\n")
+    (p,) = process(read_document(page), linker)
+    assert (p.remote, p.work_arrangement) == (None, None)
+    page.write_text(page.read_text() + "\nThis is a full-time position, fully remote within Europe.\n")
+    (p,) = process(read_document(page), linker)
+    assert (p.remote, p.work_arrangement, p.location, p.remote_regions) == (True, "remote", "Remote", ["Europe"])
