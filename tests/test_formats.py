@@ -129,3 +129,39 @@ def test_remote_in_a_requirement_bullet_describes_the_applicant(tmp_path, linker
     page.write_text(page.read_text() + "\nThis is a full-time position, fully remote within Europe.\n")
     (p,) = process(read_document(page), linker)
     assert (p.remote, p.work_arrangement, p.location, p.remote_regions) == (True, "remote", "Remote", ["Europe"])
+
+
+def test_html_microdata_posting(tmp_path, linker) -> None:  # type: ignore[no-untyped-def]
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<html><body><div itemscope itemtype="https://schema.org/JobPosting">'
+        '<h1 itemprop="title">Metadata Librarian</h1>'
+        '<div itemprop="hiringOrganization" itemscope itemtype="https://schema.org/Organization">'
+        '<span itemprop="name">Crossref</span></div>'
+        '<meta itemprop="datePosted" content="2026-03-02"><meta itemprop="validThrough" content="2026-04-01">'
+        '<div itemprop="description"><p>Help members register rich metadata. This is a part-time role.</p></div>'
+        '</div></body></html>')
+    (p,) = process(read_document(page), linker)
+    assert (p.title, p.employer_ror, p.date_posted, p.closing_date) == (
+        "Metadata Librarian", "https://ror.org/02twcfp32", "2026-03-02", "2026-04-01")
+    assert p.employment_types == ["part-time"]
+
+
+def test_json_ld_listing_file_and_plain_html(tmp_path, linker) -> None:  # type: ignore[no-untyped-def]
+    listing = tmp_path / "jobs.json"
+    listing.write_text('{"@context": "https://schema.org", "@graph": ['
+                       '{"@type": "JobPosting", "title": "Data Steward", "hiringOrganization": {"name": "DataCite"},'
+                       ' "description": "Full-time, remote.", "jobLocationType": "TELECOMMUTE"},'
+                       '{"@type": "JobPosting", "title": "Ontologist", "hiringOrganization": {"name": "CERN"},'
+                       ' "description": "<p>Fixed-term contract for 2 years.</p>"}]}')
+    a, b = process(read_document(listing), linker)
+    assert (a.title, a.employer_ror, b.title, b.employer_ror) == (
+        "Data Steward", "https://ror.org/04wxnsj81", "Ontologist", "https://ror.org/01ggx4157")
+    assert b.duration_months == 24 and "<p>" not in b.description
+    page = tmp_path / "plain.html"
+    page.write_text("<html><body><h1>Research Software Engineer</h1><p>The University of Edinburgh is looking "
+                    "for a Research Software Engineer.</p><h2>Requirements</h2><ul><li>Python</li></ul>"
+                    "<p>Closing date: 12 January 2026</p></body></html>")
+    (p,) = process(read_document(page), linker)
+    assert (p.title, p.employer_ror, p.closing_date, p.necessary) == (
+        "Research Software Engineer", "https://ror.org/01nrxwf90", "2026-01-12", ["Python"])
