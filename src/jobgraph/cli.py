@@ -137,9 +137,11 @@ def evaluate_cmd(gold_path: Path, paths: tuple[Path, ...], as_json: bool, store_
         gold = read_gold(gold_path)
     except GoldError as err:
         raise click.ClickException(str(err)) from None
+    from tqdm import tqdm
+
     linker = linker_for_extract(store_path)
     predictions, failed = [], 0
-    for path in iter_files(paths):
+    for path in tqdm(list(iter_files(paths)), desc="evaluate", unit="file", file=sys.stderr, disable=None):
         try:
             predictions += [p.to_json() for p in process(read_document(path), linker)]
         except ReadError as err:
