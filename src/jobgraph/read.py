@@ -55,9 +55,10 @@ def _is_posting_candidate(path: Path, root: Path) -> bool:
 def decode(data: bytes, name: str) -> tuple[str, list[str]]:
     """Bytes -> text, refusing binary data and repairing mojibake; returns the text and the repairs made."""
     if not data.strip():
-        raise ReadError(f"{name}: the file is empty")
+        raise ReadError(f"{name}: the file is empty; remove it or put the posting's text in it")
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ReadError(f"{name}: this is a binary file (it contains NUL bytes), not a posting")
+        raise ReadError(f"{name}: this is a binary file (it contains NUL bytes), not a posting; "
+                        "convert it to text (Markdown, HTML, YAML) or leave it out")
     repairs: list[str] = []
     try:
         text = data.decode("utf-8-sig")

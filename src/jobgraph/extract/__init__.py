@@ -34,7 +34,8 @@ def extract(doc: Document) -> list[Posting]:
     postings = [_posting(doc, i, block) for i, block in enumerate(blocks(doc))]
     postings = [p for p in postings if p.title]
     if not postings:
-        raise ExtractError(f"{doc.path}: no job posting found (no title heading, header or field)")
+        raise ExtractError(f"{doc.path}: no job posting found (no title heading, header or field); if it is one, "
+                           "give it a '# Title' heading or a 'Title:' line")
     for i, posting in enumerate(postings):
         posting.posting_index = i
     return postings
