@@ -165,3 +165,15 @@ def test_json_ld_listing_file_and_plain_html(tmp_path, linker) -> None:  # type:
     (p,) = process(read_document(page), linker)
     assert (p.title, p.employer_ror, p.closing_date, p.necessary) == (
         "Research Software Engineer", "https://ror.org/01nrxwf90", "2026-01-12", ["Python"])
+
+
+def test_qualities_are_split_into_necessary_and_desirable(tmp_path, linker) -> None:  # type: ignore[no-untyped-def]
+    page = tmp_path / "job.md"
+    page.write_text("# Community Lead\n\nExample Org is looking for a Community Lead.\n\n"
+                    "**Duties and responsibilities**\n- **Outreach**\n  - Run the monthly calls\n\n**Criteria**\n"
+                    "1. Proven experience in communication.\n2. Skills in graphic design (desirable).\n\n"
+                    "Candidate journey\nAn interview with the team.\n")
+    (p,) = process(read_document(page), linker)
+    assert p.responsibilities == ["Run the monthly calls"]
+    assert p.necessary == ["Proven experience in communication."]
+    assert p.desirable == ["Skills in graphic design (desirable)."]

@@ -68,12 +68,13 @@ def search(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
 # --- sections -----------------------------------------------------------------------------------------
 
 SECTION_KINDS: dict[str, tuple[str, ...]] = {
-    "desirable": ("nice to have", "useful qualit", "desirable", "preferred qualif", "bonus", "would be a plus",
-                  "wünschenswert", "von vorteil"),
+    "desirable": ("nice to have", "useful qualit", "desirable", "desired", "preferred qualif", "bonus",
+                  "would be a plus", "valued", "we prefer", "not required", "wünschenswert", "von vorteil"),
     "necessary": ("necessary qualit", "requirement", "essential", "required", "qualifications", "must have",
-                  "what you bring", "who you are", "about you", "skills and experience", "anforderungen",
-                  "ihr profil"),
+                  "what you bring", "who you are", "about you", "skills and experience", "criteria", "competenc",
+                  "ideal candidate", "great fit", "looking for in", "at a minimum", "anforderungen", "ihr profil"),
     "responsibilities": ("responsibilit", "duties", "what you will do", "what you'll do", "you will:", "outcomes",
+                         "you'll get to", "you will get to",
                          "the role", "aufgaben"),
     "apply": ("to apply", "how to apply", "application", "bewerbung"),
     "benefits": ("why work for us", "benefits", "what we offer", "we offer", "wir bieten"),
@@ -90,7 +91,7 @@ class Section:
 
 SETEXT = re.compile(r"^([^\n#>*-][^\n]{0,80})\n(?:-{3,}|={3,})[ \t]*$", re.M)
 ATX = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.M)
-LABEL_LINE = re.compile(r"^(?:\*\*)?([A-Z][^\n.!?]{2,60}?)(?:\*\*)?:?[ \t]*$", re.M)
+LABEL_LINE = re.compile(r"^(?:\*\*)?([A-Z][^\n.!?]{2,90}?)(?:\*\*)?:?[ \t]*$", re.M)
 
 
 def classify_heading(heading: str) -> str:
@@ -107,7 +108,9 @@ def sections(text: str) -> list[Section]:
     for rx in (ATX, SETEXT):
         marks += [(m.start(), m.end(), m.group(1)) for m in rx.finditer(text)]
     for m in LABEL_LINE.finditer(text):
-        if classify_heading(m.group(1)) != "other" and not any(s <= m.start() < e for s, e, _ in marks):
+        # a label naming a known section, or a short one ("Candidate journey") that ends the one before it
+        known = classify_heading(m.group(1)) != "other" or len(m.group(1).split()) <= 4
+        if known and not any(s <= m.start() < e for s, e, _ in marks):
             marks.append((m.start(), m.end(), m.group(1)))
     marks.sort()
     out = []
@@ -127,15 +130,32 @@ def section_at(secs: list[Section], pos: int) -> str:
 BULLET = re.compile(r"^[ \t]*(?:[-*+•]|\d+[.)])[ \t]+(.+)$", re.M)
 
 
+EMPHASIS = re.compile(r"(?<!\w)(\*\*?|__?)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+DESIRABLE_ITEM = re.compile(r"\((?:desirable|preferred|optional|a plus|nice to have|wünschenswert)\)|\bis a plus\b"
+                            r"|\bwould be (?:a plus|an advantage)\b|\bvon Vorteil\b", re.I)
+
+
 def items(text: str, secs: list[Section], kind: str) -> list[str]:
-    """List items (or, for flat text, ';'-separated clauses) under every section of one kind."""
+    """List items (or lines, or ';'-separated clauses in flat text) under every section of one kind. A group
+    label ("**Communications**") is not an item; an item marked "(desirable)" under the requirements is
+    desirable, not necessary."""
     out: list[str] = []
     for sec in secs:
-        if sec.kind != kind:
+        if sec.kind not in (kind, "necessary" if kind == "desirable" else kind):
             continue
         body = text[sec.start:sec.end]
-        bullets = [b.strip() for b in BULLET.findall(body)]
-        out += bullets or [c.strip() for c in re.split(r";\s+|\n{2,}", body) if len(c.strip()) > 3]
+        found = [b.strip() for b in BULLET.findall(body)]
+        if not found:
+            lines = [c.strip() for c in body.split("\n") if c.strip()]
+            found = lines if len(lines) > 1 else [c.strip() for c in re.split(r";\s+", body) if c.strip()]
+        for item in found:
+            plain = EMPHASIS.sub(r"\2", EMPHASIS.sub(r"\2", item)).strip()
+            if len(plain) <= 3 or EMPHASIS.fullmatch(item.rstrip(":")):
+                continue
+            desirable = bool(DESIRABLE_ITEM.search(plain))
+            if (sec.kind == kind and not (kind == "necessary" and desirable)
+                    or kind == "desirable" and sec.kind == "necessary" and desirable):
+                out.append(plain)
     return out
 
 
