@@ -186,7 +186,7 @@ def _posting(doc: Document, index: int, block: Block) -> Posting:
         in_apply = [a for a in addresses if any(s.start <= (a[1].start or 0) < s.end for s in apply_secs)]
         chosen = (in_apply or addresses)[0]
         p.contact_email, ev["contact_email"] = chosen
-    elif m := f.OBFUSCATED_EMAIL.search(text):
+    elif m := f.search(f.OBFUSCATED_EMAIL, text):
         p.contact_email = f"{m.group(1)}@{m.group(2)}.{m.group(3)}".lower()
         p.contact_emails = [p.contact_email]
         ev["contact_email"] = Evidence(f.sentence(text, m.start()), "email-obfuscated", m.start(), m.end())

@@ -60,14 +60,6 @@ def _load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
 
 
-def _yaml_mapping(text: str) -> dict[str, Any] | None:
-    try:
-        data = _load_yaml(text)
-    except yaml.YAMLError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def blocks(doc: Document) -> list[Block]:
     """Split a document into one Block per posting."""
     fmt = sniff(doc)
