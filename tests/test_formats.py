@@ -177,3 +177,19 @@ def test_qualities_are_split_into_necessary_and_desirable(tmp_path, linker) -> N
     assert p.responsibilities == ["Run the monthly calls"]
     assert p.necessary == ["Proven experience in communication."]
     assert p.desirable == ["Skills in graphic design (desirable)."]
+
+
+def test_interview_dates_keep_their_precision(tmp_path, linker) -> None:  # type: ignore[no-untyped-def]
+    from jobgraph.rdf import document_quads
+    from jobgraph.vocab import JG
+
+    page = tmp_path / "job.md"
+    page.write_text("# Data Engineer\n\nExample Org is hiring. Interviews will be held from the end of March 2026.\n")
+    doc = read_document(page)
+    (p,) = process(doc, linker)
+    assert p.interview_date == "2026-03"
+    (value,) = [q.object for q in document_quads(doc, [p]) if q.predicate == JG.interviewDate]
+    assert value.datatype.value.endswith("#gYearMonth")
+    page.write_text("# Data Engineer\n\nInterviews will take place on 20 April 2026.\n")
+    (p,) = process(read_document(page), linker)
+    assert p.interview_date == "2026-04-20"

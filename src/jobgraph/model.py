@@ -93,7 +93,7 @@ class Posting:
     date_posted: str | None = None
     closing_date: str | None = None
     closing_time: str | None = None  # HH:MM when the posting gives one ("9am")
-    interview_date: str | None = None
+    interview_date: str | None = None  # ISO date, or YYYY-MM when the posting names only the month
     start_date: str | None = None
     salary: Salary | None = None
     contact_email: str | None = None

@@ -26,7 +26,9 @@ LEVELS = {"necessary": JG.Necessary, "desirable": JG.Desirable, "mentioned": JG.
 
 
 def _date(value: str) -> Literal:
-    return Literal(value, datatype=XSD.dateTime if "T" in value else XSD.date)
+    """xsd:dateTime, xsd:date, or xsd:gYearMonth for a month ("interviews in December 2021")."""
+    kind = XSD.dateTime if "T" in value else XSD.gYearMonth if len(value) == 7 else XSD.date
+    return Literal(value, datatype=kind)
 
 
 def document_quads(doc: Document, postings: list[Posting], now: datetime | None = None) -> Iterator[Quad]:

@@ -104,7 +104,7 @@ def _dates(p: Posting, block: Block, text: str) -> None:
     reference = p.closing_date or p.date_posted
     if not p.start_date and reference and (found := f.find_date(f.PERIOD, text, "start-of-period", reference)):
         p.start_date, ev["start_date"] = found
-    if found := f.find_date(f.INTERVIEWS, text, "interview-phrase", group=1):
+    if found := f.interviews(text):
         p.interview_date, ev["interview_date"] = found
 
 

@@ -281,6 +281,24 @@ def parse_date(phrase: str, relative_to: str | None = None) -> str | None:
     return parsed.date().isoformat() if parsed else None
 
 
+MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                        "dec"), 1)}
+
+
+def interviews(text: str) -> tuple[str, Evidence] | None:
+    """When interviews are held: a day ("2026-03-20") or, when the posting names only a month, the month
+    ("2021-12" for "from the end of December 2021")."""
+    for m in finditer(INTERVIEWS, text):
+        phrase = m.group(1)
+        value = parse_date(phrase)
+        if not value and (month := re.match(r"([A-Za-z]{3})[a-z]*\.?,?\s+(\d{4})$", phrase)):
+            number = MONTHS.get(month.group(1).lower())
+            value = f"{month.group(2)}-{number:02d}" if number else None
+        if value:
+            return value, Evidence(_sentence(text, m.start()), "interview-phrase", m.start(1), m.end(1))
+    return None
+
+
 def find_date(rx: re.Pattern[str], text: str, rule: str, relative_to: str | None = None,
               group: int = -1) -> tuple[str, Evidence] | None:
     for m in finditer(rx, text):
