@@ -72,3 +72,31 @@ def live_server(seeds_store) -> Iterator[LiveServer]:  # type: ignore[no-untyped
     server = LiveServer(create_app(seeds_store))
     yield server
     server.stop()
+
+
+CHROMIUM = os.environ.get("JOBGRAPH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's headless Chromium driven by Playwright (never a downloaded browser); skips when absent."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is absent: apt-get install chromium (.ci/run does) to run the browser tests")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[dev])")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    """A fresh page; screenshots go to tests/artifacts/ (kept by the run, ignored by git)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context()
+    pg = context.new_page()
+    yield pg
+    context.close()

@@ -117,6 +117,21 @@ def serve_cmd(store_path: Path | None, host: str, port: int) -> None:
     create_app(store).run(host=host, port=port, threaded=True)
 
 
+@main.group("ror")
+def ror_group() -> None:
+    """ROR organisations: import a data dump, match employer strings."""
+
+
+@main.group("skills")
+def skills_group() -> None:
+    """The skill vocabulary: import ESCO, inspect concepts."""
+
+
+@main.group("datacite")
+def datacite_group() -> None:
+    """DataCite: metadata out for postings, DOIs in from the DataCite REST API."""
+
+
 @main.command("evaluate")
 @click.option("--gold", "gold_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Gold annotations: JSON lines with the keys of `extract --json` (../shared/*/gold.jsonl).")

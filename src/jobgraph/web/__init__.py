@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import importlib
+
 from flask import Flask
 
 from ..store import GraphStore
+
+# One blueprint module per concern; each module defines ``bp``.
+BLUEPRINTS = (
+    "sparql",  # /sparql: the SPARQL 1.1 Protocol endpoint
+    "queries",  # /queries: stored queries from queries/*.rq
+    "ror",  # /organizations: ROR API-compatible lookups over the local records
+    "resources",  # dereferenceable IRIs: /posting/…, /org/…, /skill/…, /source/…, /ror/…
+    "exports",  # /export and /dois: dumps and DataCite links
+    "explore",  # the browsable front page: facets and charts
+    "pages",  # the landing page and the query page
+)
 
 
 def create_app(store: GraphStore, config: dict | None = None) -> Flask:
@@ -13,9 +26,6 @@ def create_app(store: GraphStore, config: dict | None = None) -> Flask:
     app.config.update(JOBGRAPH_MAX_ROWS=10_000, MAX_CONTENT_LENGTH=1 * 1024 * 1024)
     app.config.update(config or {})
     app.extensions["jobgraph.store"] = store
-
-    from . import pages, sparql
-
-    app.register_blueprint(sparql.bp)
-    app.register_blueprint(pages.bp)
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(f"{__name__}.{name}").bp)
     return app
