@@ -122,6 +122,8 @@ class EmbeddedEngine:
             result = self.store.query(query, **options)
         except SyntaxError as err:
             raise EngineError(400, f"the query does not parse: {err}") from None
+        except RuntimeError as err:  # e.g. a substitution for a variable the query does not project
+            raise EngineError(400, f"the query cannot be run with these parameters: {err}") from None
         is_results = isinstance(result, QuerySolutions | QueryBoolean)
         cap = RowCap(mime, self.max_rows) if isinstance(result, QuerySolutions) else None
         sink = _Sink(cap, deadline, self.timeout_s)
