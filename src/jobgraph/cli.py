@@ -108,13 +108,34 @@ def query_cmd(query: str, store_path: Path | None, fmt: str) -> None:
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve_cmd(store_path: Path | None, host: str, port: int) -> None:
-    """Serve the SPARQL endpoint, the landing page and the query page."""
-    from .web import create_app
+@click.option("--engine", "engine_name", type=click.Choice(["oxigraph", "embedded"]), default="oxigraph",
+              show_default=True, help="oxigraph: an `oxigraph serve` child process answers /sparql (a runaway "
+              "query is really stopped); embedded: pyoxigraph in this process (the timeout is checked only "
+              "while results are written).")
+@click.option("--workers", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="Threads of the production WSGI server (waitress).")
+@click.option("--timeout", "timeout_s", default=30.0, show_default=True, type=click.FloatRange(0.1),
+              help="Seconds a query may run.")
+@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
+              help="Most solutions a SELECT returns (the result is cut, still valid).")
+@click.option("--max-request-bytes", default=1024 * 1024, show_default=True, type=click.IntRange(1024),
+              help="Largest request body accepted (413 above).")
+@click.option("--update-token", envvar="JOBGRAPH_UPDATE_TOKEN", default=None, metavar="TOKEN",
+              help="Enable SPARQL Update and the Graph Store Protocol (/store) for requests with "
+              "'Authorization: Bearer TOKEN' (or set $JOBGRAPH_UPDATE_TOKEN). Read-only without it.")
+@click.option("--allow-service", multiple=True, metavar="URL",
+              help="A SERVICE endpoint federated queries may call (repeatable); all others are refused.")
+def serve_cmd(store_path: Path | None, host: str, port: int, engine_name: str, workers: int, timeout_s: float,
+              max_rows: int, max_request_bytes: int, update_token: str | None, allow_service: tuple[str, ...]) -> None:
+    """Serve the SPARQL endpoint, the landing page and the query page (waitress, production-ready)."""
+    from .web.serving import ServeOptions, run
 
-    store = open_store(store_path)
-    click.echo(f"store: {store.path} ({len(store)} triples); serving on http://{host}:{port}/", err=True)
-    create_app(store).run(host=host, port=port, threaded=True)
+    opts = ServeOptions(store_path or default_store_path(), host, port, engine_name, workers, timeout_s, max_rows,
+                        max_request_bytes, update_token, list(allow_service))
+    try:
+        run(opts, echo=click.echo)
+    except (StoreError, RuntimeError) as err:
+        raise click.ClickException(str(err)) from None
 
 
 @main.group("ror")
