@@ -17,24 +17,17 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions
 from jobgraph.vocab import JG, RDF, SCHEMA, SKOS
 from jobgraph.web.queries import BadParameter, CatalogueError, StoredQuery, catalogue, parse_query_file
 
-from .conftest import DATA, ROOT
+from .conftest import ROOT
 
-FIXTURES = ROOT / "tests" / "fixtures"
 JGS = "https://w3id.org/jobgraph/skill/"
 ESCO = "http://data.europa.eu/esco/"
 WIKIDATA = "http://www.wikidata.org/entity/"
 CATALOGUE = catalogue(ROOT / "queries")
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from jobgraph.ingest import ingest
-    from jobgraph.store import OxigraphStore
-
-    store = OxigraphStore(tmp_path_factory.mktemp("catalogue") / "store")
-    summary = ingest([DATA, FIXTURES], store, on_error=pytest.fail)
-    assert not summary.failures
-    return store
+@pytest.fixture
+def store(catalogue_store):  # type: ignore[no-untyped-def]
+    return catalogue_store
 
 
 def run(store, name: str, **params: str) -> list[tuple]:  # type: ignore[no-untyped-def]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 
-from ..vocab import sparql_prefixes
+from ..vocab import PREFIXES, sparql_prefixes
+from .queries import app_catalogue
 
 bp = Blueprint("pages", __name__)
 
@@ -38,4 +39,7 @@ def index() -> str:
 
 @bp.route("/query")
 def query_page() -> str:
-    return render_template("query.html", example=EXAMPLE)
+    """The query editor: the store's prefixes, the stored queries as examples, results as a table."""
+    stored = [{**q.summary(), "text": q.text} for q in app_catalogue().values()]
+    return render_template("query.html", example=request.args.get("query") or EXAMPLE, prefixes=PREFIXES,
+                           stored=stored)

@@ -265,25 +265,37 @@ def _serialize(query: StoredQuery, substitutions: dict) -> Response:
     return Response(result.serialize(format=offers[mime]), mimetype=mime)
 
 
+def _cell(term) -> dict | None:  # type: ignore[no-untyped-def]
+    """A result term for the HTML table: IRIs become links, literals keep their language or datatype."""
+    if term is None:
+        return None
+    if isinstance(term, NamedNode):
+        return {"iri": True, "value": term.value}
+    note = getattr(term, "language", None) or ""
+    datatype = getattr(term, "datatype", None)
+    if not note and datatype is not None and datatype != XSD.string:
+        note = datatype.value.rsplit("#", 1)[-1]
+    return {"iri": False, "value": term.value, "note": note}
+
+
 def _page(query: StoredQuery, substitutions: dict) -> str:
     store = current_app.extensions["jobgraph.store"]
     limit = current_app.config.get("JOBGRAPH_MAX_ROWS", 10_000)
-    error, variables, rows, triples, boolean = None, [], [], [], None
+    error, variables, rows, boolean = None, [], [], None
     try:
         result = store.query(query.text, substitutions=substitutions)
         if isinstance(result, QuerySolutions):
             variables = [v.value for v in result.variables]
-            for i, solution in enumerate(result):
-                if i >= limit:
-                    break
-                rows.append([solution[v] for v in variables])
+            rows = [[_cell(s[v]) for v in variables] for _, s in zip(range(limit), result, strict=False)]
         elif isinstance(result, QueryBoolean):
             boolean = bool(result)
         else:
-            triples = [t for _, t in zip(range(limit), result, strict=False)]
+            variables = ["subject", "predicate", "object"]
+            rows = [[_cell(t.subject), _cell(t.predicate), _cell(t.object)]
+                    for _, t in zip(range(limit), result, strict=False)]
     except (SyntaxError, OSError, RuntimeError) as err:
         error = f"the query failed: {err}"
     values = {p.name: request.args.get(p.name, "") or p.default for p in query.params}
     formats = SELECT_TYPES if query.form in ("SELECT", "ASK") else GRAPH_TYPES
     return render_template("stored_query.html", query=query, values=values, variables=variables, rows=rows,
-                           triples=triples, boolean=boolean, error=error, formats=formats, limit=limit)
+                           boolean=boolean, error=error, formats=formats, limit=limit)
