@@ -22,9 +22,20 @@ from functools import cache
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
-from pyoxigraph import Literal, NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Variable
+from pyoxigraph import (
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    RdfFormat,
+    Variable,
+    parse,
+    parse_query_results,
+)
 
 from ..vocab import XSD, skill_iri
+from . import sparql
+from .engine import GRAPH_FORMATS, RESULT_FORMATS, Dataset, EngineError
 
 bp = Blueprint("queries", __name__)
 
@@ -112,7 +123,6 @@ class StoredQuery:
     params: tuple[Param, ...] = ()
     columns: tuple[tuple[str, str], ...] = ()
     service: str | None = None  # the remote endpoint of a federated query (documented, not run by tests)
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def form(self) -> str:
@@ -121,8 +131,13 @@ class StoredQuery:
         match = re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", body, re.IGNORECASE)
         return match.group(1).upper() if match else "SELECT"
 
+    def bindings(self, values: Mapping[str, str]) -> dict[str, object]:
+        """Every parameter's term, by name: the form's value, else the default (BadParameter if invalid)."""
+        return {p.name: p.bind(values.get(p.name)) for p in self.params}
+
     def substitutions(self, values: Mapping[str, str]) -> dict[Variable, object]:
-        return {Variable(p.name): p.bind(values.get(p.name)) for p in self.params}
+        """The same, keyed for pyoxigraph's ``Store.query(substitutions=...)``."""
+        return {Variable(name): term for name, term in self.bindings(values).items()}
 
     def summary(self) -> dict:
         """What /queries lists for this query (also its JSON form)."""
@@ -189,10 +204,16 @@ def app_catalogue() -> dict[str, StoredQuery]:
 
 # --- HTTP ---------------------------------------------------------------------------------------------
 
-SELECT_TYPES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-                "csv": "text/csv", "tsv": "text/tab-separated-values"}
-GRAPH_TYPES = {"turtle": "text/turtle", "ntriples": "application/n-triples", "nquads": "application/n-quads",
-               "rdfxml": "application/rdf+xml", "trig": "application/trig"}
+def _short_names(offers: dict) -> dict[str, str]:
+    """The download links: the endpoint's first short name for each media type it offers."""
+    names: dict[str, str] = {}
+    for short, mime in sparql.SHORT_NAMES.items():
+        if mime in offers and mime not in names.values():
+            names[short] = mime
+    return names
+
+
+SELECT_TYPES, GRAPH_TYPES = _short_names(RESULT_FORMATS), _short_names(GRAPH_FORMATS)
 
 
 def _wants_html() -> bool:
@@ -200,10 +221,6 @@ def _wants_html() -> bool:
         return request.args["format"] == "html"
     offers = ["text/html", *SELECT_TYPES.values(), *GRAPH_TYPES.values(), "application/json"]
     return request.accept_mimetypes.best_match(offers, default="text/html") == "text/html"
-
-
-def _bad(status: int, message: str) -> Response:
-    return Response(message + "\n", status=status, mimetype="text/plain")
 
 
 @bp.route("/queries")
@@ -223,79 +240,69 @@ def show(name: str) -> Response | str:
     if query is None:
         abort(404, description=f"no stored query is named {name!r}; the list is at /queries")
     try:
-        substitutions = query.substitutions(request.args)
+        bindings = query.bindings(request.args)
     except BadParameter as err:
-        return _bad(400, f"{err}. The parameters of {name} are: "
-                         + ", ".join(f"{p.name} ({p.kind}, default {p.default})" for p in query.params))
+        return sparql.error(400, f"{err}. The parameters of {name} are: "
+                                 + ", ".join(f"{p.name} ({p.kind}, default {p.default})" for p in query.params))
     if not _wants_html():
-        return _data(query, substitutions)
-    return _page(query, substitutions)
+        return sparql.respond(query.text, substitutions=bindings)
+    return _page(query, bindings)
 
 
-def _data(query: StoredQuery, substitutions: dict) -> Response:
-    """Results in the asked format through the endpoint's own responder (its limits and negotiation)."""
-    from . import sparql
-
-    respond = getattr(sparql, "respond", None)
-    if respond is not None:
-        return respond(query.text, substitutions=substitutions)
-    return _serialize(query, substitutions)
-
-
-RESULT_FORMATS = {SELECT_TYPES["json"]: QueryResultsFormat.JSON, SELECT_TYPES["xml"]: QueryResultsFormat.XML,
-                  SELECT_TYPES["csv"]: QueryResultsFormat.CSV, SELECT_TYPES["tsv"]: QueryResultsFormat.TSV}
-RDF_FORMATS = {GRAPH_TYPES["turtle"]: RdfFormat.TURTLE, GRAPH_TYPES["ntriples"]: RdfFormat.N_TRIPLES,
-               GRAPH_TYPES["nquads"]: RdfFormat.N_QUADS, GRAPH_TYPES["rdfxml"]: RdfFormat.RDF_XML,
-               GRAPH_TYPES["trig"]: RdfFormat.TRIG}
-
-
-def _serialize(query: StoredQuery, substitutions: dict) -> Response:
-    """Until the endpoint's ``respond`` is merged: the same negotiation, without its limits."""
-    store = current_app.extensions["jobgraph.store"]
-    result = store.query(query.text, substitutions=substitutions)
-    graph = not isinstance(result, QuerySolutions | QueryBoolean)
-    names, offers = (GRAPH_TYPES, RDF_FORMATS) if graph else (SELECT_TYPES, RESULT_FORMATS)
-    if fmt := request.args.get("format"):
-        mime = names.get(fmt, fmt)
-    else:
-        mime = request.accept_mimetypes.best_match(list(offers), default=next(iter(offers)))
-        mime = "application/sparql-results+json" if mime == "application/json" else mime
-    if mime not in offers:
-        return _bad(406, f"{query.name} answers in " + ", ".join(names) + f", not {mime!r}")
-    return Response(result.serialize(format=offers[mime]), mimetype=mime)
+NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float}
 
 
 def _cell(term) -> dict | None:  # type: ignore[no-untyped-def]
-    """A result term for the HTML table: IRIs become links, literals keep their language or datatype."""
+    """A result term for the HTML table: IRIs become links, literals keep their language or (non-numeric) type."""
     if term is None:
         return None
     if isinstance(term, NamedNode):
         return {"iri": True, "value": term.value}
-    note = getattr(term, "language", None) or ""
     datatype = getattr(term, "datatype", None)
-    if not note and datatype is not None and datatype != XSD.string:
+    note = getattr(term, "language", None) or ""
+    if not note and datatype is not None and datatype != XSD.string and datatype not in NUMERIC:
         note = datatype.value.rsplit("#", 1)[-1]
-    return {"iri": False, "value": term.value, "note": note}
+    return {"iri": False, "value": term.value, "note": note, "number": datatype in NUMERIC}
 
 
-def _page(query: StoredQuery, substitutions: dict) -> str:
-    store = current_app.extensions["jobgraph.store"]
-    limit = current_app.config.get("JOBGRAPH_MAX_ROWS", 10_000)
-    error, variables, rows, boolean = None, [], [], None
-    try:
-        result = store.query(query.text, substitutions=substitutions)
-        if isinstance(result, QuerySolutions):
-            variables = [v.value for v in result.variables]
-            rows = [[_cell(s[v]) for v in variables] for _, s in zip(range(limit), result, strict=False)]
-        elif isinstance(result, QueryBoolean):
-            boolean = bool(result)
-        else:
-            variables = ["subject", "predicate", "object"]
-            rows = [[_cell(t.subject), _cell(t.predicate), _cell(t.object)]
-                    for _, t in zip(range(limit), result, strict=False)]
-    except (SyntaxError, OSError, RuntimeError) as err:
-        error = f"the query failed: {err}"
+@dataclass
+class _Table:
+    variables: list[str] = field(default_factory=list)
+    rows: list[list[dict | None]] = field(default_factory=list)
+    boolean: bool | None = None
+    truncated: bool = False
+
+
+def _table(query: StoredQuery, bindings: dict[str, object]) -> _Table:
+    """Run the query with the endpoint's engine (same limits and timeout) and read its answer back."""
+    graph = query.form in ("CONSTRUCT", "DESCRIBE")
+    mime = "application/n-triples" if graph else "application/sparql-results+json"
+    answer = sparql.engine().query(query.text, mime, Dataset(), bindings)
+    body = b"".join(answer.body)
+    table = _Table(truncated=bool(answer.cap and answer.cap.truncated))
+    if graph:
+        table.variables = ["subject", "predicate", "object"]
+        table.rows = [[_cell(t.subject), _cell(t.predicate), _cell(t.object)] for t in parse(body, RdfFormat.N_TRIPLES)]
+        return table
+    result = parse_query_results(body, QueryResultsFormat.JSON)
+    if isinstance(result, QueryBoolean):
+        table.boolean = bool(result)
+    else:
+        table.variables = [v.value for v in result.variables]
+        table.rows = [[_cell(s[v]) for v in table.variables] for s in result]
+    return table
+
+
+def _page(query: StoredQuery, bindings: dict[str, object]) -> str:
+    """The HTML page: description, parameter form, download links and the results table."""
+    waiting = bool(query.service) and "run" not in request.args  # never call out to a remote endpoint unasked
+    table, error = _Table(), None
+    if not waiting:
+        try:
+            table = _table(query, bindings)
+        except EngineError as err:
+            error = err.message
     values = {p.name: request.args.get(p.name, "") or p.default for p in query.params}
-    formats = SELECT_TYPES if query.form in ("SELECT", "ASK") else GRAPH_TYPES
-    return render_template("stored_query.html", query=query, values=values, variables=variables, rows=rows,
-                           boolean=boolean, error=error, formats=formats, limit=limit)
+    formats = GRAPH_TYPES if query.form in ("CONSTRUCT", "DESCRIBE") else SELECT_TYPES
+    return render_template("stored_query.html", query=query, values=values, table=table, error=error,
+                           formats=formats, waiting=waiting)

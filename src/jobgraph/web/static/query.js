@@ -6,6 +6,7 @@
   const out = $("out"), status = $("status");
   const stored = JSON.parse($("stored-queries").textContent);
   const prefixes = JSON.parse($("store-prefixes").textContent);
+  const XSD = "http://www.w3.org/2001/XMLSchema#", NUMERIC = ["integer", "decimal", "double", "float"];
   const ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9";
 
   // --- the editor: a transparent textarea over its highlighted copy --------------------------------
@@ -45,11 +46,18 @@
     if (!term) return td;
     if (term.type === "uri") {
       const a = document.createElement("a");
-      a.href = term.value; a.textContent = term.value; td.append(a);
+      a.href = term.value;
+      term.value.split("/").forEach((part, i) => {  // let long IRIs wrap after a slash
+        if (i) a.append("/", document.createElement("wbr"));
+        a.append(part);
+      });
+      td.append(a);
     } else {
       td.textContent = term.type === "bnode" ? "_:" + term.value : term.value;
-      const note = term["xml:lang"] || (term.datatype && !term.datatype.endsWith("#string")
-        ? term.datatype.split(/[#/]/).pop() : "");
+      const type = term.datatype ? term.datatype.split(/[#/]/).pop() : "";
+      const numeric = NUMERIC.includes(type) && term.datatype.startsWith(XSD);
+      if (numeric) td.className = "number";
+      const note = term["xml:lang"] || (type && type !== "string" && !numeric ? type : "");
       if (note) { const s = document.createElement("span"); s.className = "note"; s.textContent = " " + note; td.append(s); }
     }
     return td;
