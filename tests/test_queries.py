@@ -408,3 +408,9 @@ def test_the_federated_example_is_documented_and_names_its_service() -> None:
     assert query.service == "https://query.wikidata.org/sparql"
     assert "SERVICE <https://query.wikidata.org/sparql>" in query.text
     assert "not run by the test suite" in query.description
+
+
+def test_the_readme_lists_every_query_with_its_link() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in CATALOGUE:
+        assert f"[`{name}`](http://127.0.0.1:8000/queries/{name})" in readme, name
