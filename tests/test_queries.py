@@ -17,7 +17,7 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions
 from jobgraph.vocab import JG, RDF, SCHEMA, SKOS
 from jobgraph.web.queries import BadParameter, CatalogueError, StoredQuery, catalogue, parse_query_file
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli
 
 JGS = "https://w3id.org/jobgraph/skill/"
 ESCO = "http://data.europa.eu/esco/"
@@ -414,3 +414,17 @@ def test_the_readme_lists_every_query_with_its_link() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in CATALOGUE:
         assert f"[`{name}`](http://127.0.0.1:8000/queries/{name})" in readme, name
+
+
+def test_the_cli_runs_a_stored_query_with_its_parameters(tmp_path: Path, store) -> None:  # type: ignore[no-untyped-def]
+    folder = str(tmp_path / "store")
+    run_cli("ingest", "--store", folder, str(ROOT / "data"), str(ROOT / "tests" / "fixtures"))
+    rq = str(ROOT / "queries" / "co-occurring-skills.rq")
+    rows = run_cli("query", "--store", folder, rq, "--param", "skill=r", "--format", "csv").stdout.splitlines()
+    assert rows[0] == "skill,other,label,postings"
+    assert rows[1:] == [",".join(r) for r in run(store, "co-occurring-skills", skill="r")]  # same data, same rows
+    assert rows[1].startswith(f"{JGS}r,{JGS}python,Python,")
+    default = run_cli("query", "--store", folder, rq, "--format", "csv").stdout.splitlines()
+    assert default[1].startswith(f"{JGS}python,")  # no --param: the header's default
+    bad = run_cli("query", "--store", folder, rq, "--param", "colour=red", check=False)
+    assert bad.returncode != 0 and "no parameter colour" in bad.stderr and "skill" in bad.stderr

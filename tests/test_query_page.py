@@ -35,7 +35,7 @@ def test_the_list_of_stored_queries_as_html_and_json(catalogue_server) -> None: 
         entries = {e["name"]: e for e in listing.json()}
         assert set(entries) == set(CATALOGUE)
     skill = entries["co-occurring-skills"]
-    assert skill["url"] == "/queries/co-occurring-skills" and skill["form"] == "SELECT"
+    assert skill["link"] == catalogue_server.url + "/queries/co-occurring-skills" and skill["form"] == "SELECT"
     assert skill["params"] == [{"name": "skill", "kind": "skill", "default": "python",
                                 "meaning": "the skill: a jobgraph skill slug (python) or any concept IRI"}]
     assert entries["wikidata-skills"]["service"] == "https://query.wikidata.org/sparql"

@@ -145,7 +145,7 @@ class StoredQuery:
                 "params": [{"name": p.name, "kind": p.kind, "default": p.default, "meaning": p.meaning}
                            for p in self.params],
                 "columns": [{"name": n, "meaning": m} for n, m in self.columns],
-                "service": self.service, "url": url_for("queries.show", name=self.name, _external=False)}
+                "service": self.service, "link": url_for("queries.show", name=self.name, _external=True)}
 
 
 def parse_query_file(path: Path) -> StoredQuery:

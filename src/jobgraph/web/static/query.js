@@ -158,7 +158,7 @@
     for (const p of q.params) params.set(p.name, $("param-" + p.name).value);
     if (format) params.set("format", format);
     const qs = params.toString();
-    return q.url + (qs ? "?" + qs : "");
+    return "/queries/" + encodeURIComponent(q.name) + (qs ? "?" + qs : "");
   }
 
   function showExample() {
