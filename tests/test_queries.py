@@ -15,7 +15,7 @@ import pytest
 from pyoxigraph import Literal, NamedNode, QuerySolutions
 
 from jobgraph.vocab import JG, RDF, SCHEMA, SKOS
-from jobgraph.web.queries import BadParameter, CatalogueError, StoredQuery, catalogue, parse_query_file
+from jobgraph.web.queries import GROUPS, BadParameter, CatalogueError, StoredQuery, catalogue, parse_query_file
 
 from .conftest import ROOT, run_cli
 
@@ -73,6 +73,7 @@ def test_at_least_fifteen_queries_each_with_a_header_that_names_its_columns(stor
     assert len(CATALOGUE) >= 15
     for name, query in CATALOGUE.items():
         assert query.title and len(query.description) > 40, name
+        assert query.group in GROUPS, f"{name}: '# group:' is one of {GROUPS}"
         if query.service or query.form != "SELECT":
             continue
         result = store.query(query.text, substitutions=query.substitutions({}))

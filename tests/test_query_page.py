@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -225,9 +224,25 @@ def test_run_a_stored_query_from_the_page(page, catalogue_server) -> None:  # ty
 
 
 @pytest.mark.browser
-def test_a_stored_query_page_in_the_browser(page, catalogue_server) -> None:  # type: ignore[no-untyped-def]
+def test_the_catalogue_and_a_stored_query_page_in_the_browser(page, catalogue_server) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(catalogue_server.url + "/queries")
+    assert page.locator("table.catalogue tbody tr").count() == len(CATALOGUE)
+    page.screenshot(path=str(ARTIFACTS / "stored-queries.png"), full_page=True)
+    page.get_by_role("link", name="Postings open on a date").click()
+    date = page.get_by_label("?date", exact=False)
+    assert date.input_value() == "2026-03-01"
+    date.fill("2026-04-20")
+    date.press("Enter")  # the form submits from the keyboard
+    page.wait_for_url("**/queries/open-on-date?date=2026-04-20")
+    assert page.locator("table tbody tr td:nth-child(3)").all_inner_texts() == [
+        "Community Maintainer (part-time) en", "Research software engineer for a climate data platform en"]
+    csv_link = page.get_by_role("link", name="csv", exact=True)
+    assert csv_link.get_attribute("href") == "/queries/open-on-date?format=csv&date=2026-04-20"
+    rows = list(csv.DictReader(io.StringIO(requests.get(catalogue_server.url + csv_link.get_attribute("href"),
+                                                        timeout=30).text)))
+    assert [r["employerName"] for r in rows] == ["Example Array Project", "Example Climate Institute"]
     page.goto(catalogue_server.url + "/queries/salaries-yearly")
     assert page.locator("table tbody tr").count() == 7
+    assert "USD 3,000 - 3,500 per month" in page.locator("table tbody").inner_text()
     page.screenshot(path=str(ARTIFACTS / "stored-query-page.png"), full_page=True)
-    json.loads(requests.get(catalogue_server.url + "/queries/salaries-yearly?format=json", timeout=30).text)

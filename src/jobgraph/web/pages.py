@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from ..vocab import PREFIXES, sparql_prefixes
-from .queries import app_catalogue
+from .queries import app_catalogue, grouped
 
 bp = Blueprint("pages", __name__)
 
@@ -40,6 +40,7 @@ def index() -> str:
 @bp.route("/query")
 def query_page() -> str:
     """The query editor: the store's prefixes, the stored queries as examples, results as a table."""
-    stored = [{**q.summary(), "text": q.text} for q in app_catalogue().values()]
+    groups = {group: [{**q.summary(), "text": q.text} for q in queries]
+              for group, queries in grouped(app_catalogue().values()).items()}
     return render_template("query.html", example=request.args.get("query") or EXAMPLE, prefixes=PREFIXES,
-                           stored=stored)
+                           groups=groups, stored=[q for queries in groups.values() for q in queries])

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -123,6 +123,7 @@ class StoredQuery:
     params: tuple[Param, ...] = ()
     columns: tuple[tuple[str, str], ...] = ()
     service: str | None = None  # the remote endpoint of a federated query (documented, not run by tests)
+    group: str = "Other"
 
     @property
     def form(self) -> str:
@@ -145,7 +146,8 @@ class StoredQuery:
                 "params": [{"name": p.name, "kind": p.kind, "default": p.default, "meaning": p.meaning}
                            for p in self.params],
                 "columns": [{"name": n, "meaning": m} for n, m in self.columns],
-                "service": self.service, "link": url_for("queries.show", name=self.name, _external=True)}
+                "group": self.group, "service": self.service,
+                "link": url_for("queries.show", name=self.name, _external=True)}
 
 
 def parse_query_file(path: Path) -> StoredQuery:
@@ -181,7 +183,8 @@ def parse_query_file(path: Path) -> StoredQuery:
         columns.append((m.group(1), m.group(2)))
     service = (fields.get("service") or [None])[0]
     return StoredQuery(name=path.stem, title=fields["title"][0], description=" ".join(fields["description"]),
-                       text=text, params=tuple(params), columns=tuple(columns), service=service)
+                       text=text, params=tuple(params), columns=tuple(columns), service=service,
+                       group=(fields.get("group") or ["Other"])[0])
 
 
 @cache
@@ -216,6 +219,18 @@ def _short_names(offers: dict) -> dict[str, str]:
 SELECT_TYPES, GRAPH_TYPES = _short_names(RESULT_FORMATS), _short_names(GRAPH_FORMATS)
 
 
+# The order /queries shows its groups in (the '# group:' header line of each file).
+GROUPS = ["Skill demand", "Organisations", "Remote work", "Pay", "Time and search", "Curation", "Provenance and links"]
+
+
+def grouped(queries: Iterable[StoredQuery]) -> dict[str, list[StoredQuery]]:
+    """The queries by their '# group:', groups in the order of GROUPS (others last)."""
+    groups: dict[str, list[StoredQuery]] = {}
+    for query in sorted(queries, key=lambda q: GROUPS.index(q.group) if q.group in GROUPS else len(GROUPS)):
+        groups.setdefault(query.group, []).append(query)
+    return groups
+
+
 def _wants_html() -> bool:
     if "format" in request.args:
         return request.args["format"] == "html"
@@ -231,7 +246,7 @@ def index() -> Response | str:
                or request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json")
     if as_json:
         return jsonify([q.summary() for q in queries.values()])
-    return render_template("queries.html", queries=queries.values())
+    return render_template("queries.html", groups=grouped(queries.values()))
 
 
 @bp.route("/queries/<name>")
