@@ -74,6 +74,32 @@ def live_server(seeds_store) -> Iterator[LiveServer]:  # type: ignore[no-untyped
     server.stop()
 
 
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def catalogue_store(tmp_path_factory: pytest.TempPathFactory):
+    """data/ plus tests/fixtures (ESCO concepts, skill alignments, ROR parent/child, a DataCite work, one
+    extra posting) in a real on-disk store: what the stored-query tests run against. Needs no ../shared."""
+    from jobgraph.ingest import ingest
+    from jobgraph.store import OxigraphStore
+
+    store = OxigraphStore(tmp_path_factory.mktemp("store") / "catalogue")
+    summary = ingest([DATA, FIXTURES], store, on_error=pytest.fail)
+    assert not summary.failures
+    return store
+
+
+@pytest.fixture(scope="session")
+def catalogue_server(catalogue_store) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
+    """The real app over HTTP on 127.0.0.1, over the catalogue store."""
+    from jobgraph.web import create_app
+
+    server = LiveServer(create_app(catalogue_store))
+    yield server
+    server.stop()
+
+
 CHROMIUM = os.environ.get("JOBGRAPH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

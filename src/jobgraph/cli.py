@@ -93,14 +93,41 @@ def ingest_cmd(paths: tuple[Path, ...], store_path: Path | None, force: bool, **
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"]),
               default="table", show_default=True)
-def query_cmd(query: str, store_path: Path | None, fmt: str) -> None:
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter of a stored query (a .rq file with a '# param:' header); others take their default.")
+def query_cmd(query: str, store_path: Path | None, fmt: str, params: tuple[str, ...]) -> None:
     """Run a SPARQL query (text, or a path to a .rq file) against the store."""
     from .query import QueryError, render
 
-    text = Path(query).read_text(encoding="utf-8") if query.endswith(".rq") or Path(query).is_file() else query
+    is_file = query.endswith(".rq") or Path(query).is_file()
+    text = Path(query).read_text(encoding="utf-8") if is_file else query
+    substitutions = stored_query_substitutions(Path(query), params) if is_file else None
+    if params and not is_file:
+        raise click.ClickException("--param binds the parameters of a stored query: pass a .rq file")
     try:
-        click.echo(render(open_store(store_path), text, fmt), nl=False)
+        click.echo(render(open_store(store_path), text, fmt, substitutions), nl=False)
     except QueryError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def stored_query_substitutions(path: Path, params: tuple[str, ...]) -> dict | None:
+    """A stored query's parameters as pyoxigraph substitutions: the given values, else the defaults."""
+    from .web.queries import BadParameter, CatalogueError, parse_query_file
+
+    try:
+        stored = parse_query_file(path)
+    except CatalogueError:
+        if params:
+            raise click.ClickException(f"{path} has no readable '# param:' header, so --param cannot bind") from None
+        return None
+    values = dict(p.split("=", 1) for p in params if "=" in p)
+    unknown = sorted(set(values) - {p.name for p in stored.params}) + [p for p in params if "=" not in p]
+    if unknown:
+        raise click.ClickException(f"{path.name} has no parameter {', '.join(unknown)}; write --param NAME=VALUE "
+                                   f"with NAME one of: {', '.join(p.name for p in stored.params) or '(none)'}")
+    try:
+        return stored.substitutions(values) or None
+    except BadParameter as err:
         raise click.ClickException(str(err)) from None
 
 

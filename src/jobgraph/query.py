@@ -15,9 +15,9 @@ class QueryError(Exception):
     """A query that does not parse or cannot be shown in the asked format."""
 
 
-def render(store: GraphStore, query: str, fmt: str = "table") -> str:
+def render(store: GraphStore, query: str, fmt: str = "table", substitutions: dict | None = None) -> str:
     try:
-        result = store.query(query)
+        result = store.query(query, substitutions=substitutions) if substitutions else store.query(query)
     except SyntaxError as err:
         raise QueryError(f"the query does not parse: {err}") from None
     if isinstance(result, QueryBoolean):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 
-from ..vocab import sparql_prefixes
+from ..vocab import PREFIXES, sparql_prefixes
+from .queries import app_catalogue, grouped
 
 bp = Blueprint("pages", __name__)
 
@@ -38,4 +39,8 @@ def index() -> str:
 
 @bp.route("/query")
 def query_page() -> str:
-    return render_template("query.html", example=EXAMPLE)
+    """The query editor: the store's prefixes, the stored queries as examples, results as a table."""
+    groups = {group: [{**q.summary(), "text": q.text} for q in queries]
+              for group, queries in grouped(app_catalogue().values()).items()}
+    return render_template("query.html", example=request.args.get("query") or EXAMPLE, prefixes=PREFIXES,
+                           groups=groups, stored=[q for queries in groups.values() for q in queries])
