@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -115,6 +116,33 @@ def serve_cmd(store_path: Path | None, host: str, port: int) -> None:
     store = open_store(store_path)
     click.echo(f"store: {store.path} ({len(store)} triples); serving on http://{host}:{port}/", err=True)
     create_app(store).run(host=host, port=port, threaded=True)
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(["turtle", "jsonld", "nquads", "trig", "ntriples"]),
+              default="nquads", show_default=True,
+              help="nquads/trig/jsonld keep the named graphs; turtle/ntriples hold the union of all graphs.")
+@click.option("--graph", "graph", default=None, help="Only this named graph (its IRI).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to FILE (default: standard output).")
+@store_option
+def export_cmd(fmt: str, graph: str | None, output: Path | None, store_path: Path | None) -> None:
+    """Dump the store (or one graph) as RDF, streamed: memory stays flat for any store size."""
+    from .export import ExportError, get_format, stream
+
+    store = open_store(store_path)
+    click.echo(f"store: {store.path}", err=True)
+    try:
+        chunks = stream(store, get_format(fmt), graph)  # checks the graph before a file is touched
+    except (ExportError, ValueError) as err:
+        raise click.ClickException(str(err)) from None
+    size = 0
+    with open(output, "wb") if output else nullcontext(sys.stdout.buffer) as out:
+        for chunk in chunks:
+            out.write(chunk)
+            size += len(chunk)
+    if output:
+        click.echo(f"wrote {size:,} bytes of {fmt} to {output}", err=True)
 
 
 @main.group("ror")

@@ -147,11 +147,16 @@ def graphs_of(store: GraphStore, graph: str | None) -> list[NamedNode | DefaultG
 
 def stream(store: GraphStore, fmt: Format, graph: str | None = None) -> Iterator[bytes]:
     """The dump as chunks of bytes, each a valid document of the format (concatenation stays valid:
-    repeated prefix lines and repeated ``GRAPH <g> { }`` blocks are allowed by Turtle and TriG)."""
-    targets = graphs_of(store, graph)  # check the graph before the first byte is sent
-    if fmt.name == "jsonld":
-        yield from _stream_jsonld(store, targets, graph)
-        return
+    repeated prefix lines and repeated ``GRAPH <g> { }`` blocks are allowed by Turtle and TriG).
+
+    Without a graph, Turtle and N-Triples hold the union of all graphs (what queries see), and the
+    dataset formats every named graph. Raises ExportError at once for an unknown graph, before any byte.
+    """
+    targets = graphs_of(store, graph)
+    return _stream_jsonld(store, targets) if fmt.name == "jsonld" else _stream_rdf(store, targets, fmt)
+
+
+def _stream_rdf(store: GraphStore, targets: list, fmt: Format) -> Iterator[bytes]:
     prefixes = PREFIXES if fmt.name in ("turtle", "trig") else None
     for g in targets:
         quads: Iterator[Quad] = iter(store.quads(g))  # type: ignore[arg-type]
@@ -160,7 +165,7 @@ def stream(store: GraphStore, fmt: Format, graph: str | None = None) -> Iterator
             yield serialize(items, format=fmt.rdf, prefixes=prefixes)
 
 
-def _stream_jsonld(store: GraphStore, targets: list, graph: str | None) -> Iterator[bytes]:
+def _stream_jsonld(store: GraphStore, targets: list) -> Iterator[bytes]:
     """``{"@context": …, "@graph": [ {"@id": g, "@graph": […]}, … ]}``, written one graph at a time."""
     ctx = json.dumps(context(), ensure_ascii=False)
     yield f'{{"@context": {ctx},\n "@graph": [\n'.encode()
@@ -175,22 +180,6 @@ def _stream_jsonld(store: GraphStore, targets: list, graph: str | None) -> Itera
             yield (b"" if first else b",\n") + json.dumps(item, ensure_ascii=False).encode()
             first = False
     yield b"\n]}\n"
-
-
-def write(store: GraphStore, fmt: Format, out, graph: str | None = None) -> int:  # type: ignore[no-untyped-def]
-    """Write the dump to a binary file object; returns the bytes written."""
-    size = 0
-    for chunk in stream(store, fmt, graph):
-        out.write(chunk)
-        size += len(chunk)
-    return size
-
-
-def source_of(store: GraphStore, posting: str) -> str | None:
-    """The source document (named graph) a posting was extracted from."""
-    for q in store.query(f"SELECT ?g WHERE {{ {NamedNode(posting)} {PROV.wasDerivedFrom} ?g }} LIMIT 1"):
-        return q["g"].value
-    return None
 
 
 # --- a posting as a record (for its HTML page, its schema.org JSON-LD and its DataCite metadata) ----------
@@ -219,7 +208,8 @@ def posting_record(store: GraphStore, d: Description) -> dict:
         "language": next((v.language for v in d.all(SCHEMA.title) if getattr(v, "language", None)), None),
         "description": d.first(SCHEMA.description),
         "employer": {"iri": org, "name": d.label(org) if org else d.first(JG.employerName), "ror": ror,
-                     "text": d.first(JG.employerName)} if org or d.first(JG.employerName) else None,
+                     "country": _country(store, org) if org else None}
+        if org or d.first(JG.employerName) else None,
         "unit": d.first(JG.employerUnit),
         "location": d.first(SCHEMA.name, place) if place else None,
         "country": d.first(SCHEMA.addressCountry, place) if place else None,
@@ -250,10 +240,17 @@ def posting_record(store: GraphStore, d: Description) -> dict:
     }
 
 
+def _country(store: GraphStore, org: str) -> str | None:
+    for sol in store.query(f"SELECT ?c WHERE {{ {NamedNode(org)} {SCHEMA.addressCountry} ?c }} LIMIT 1"):
+        return sol["c"].value
+    return None
+
+
 def schema_org(rec: dict) -> dict:
     """The posting as Google's JobPosting structured data wants it: nested objects rather than our
-    fragment IRIs, datePosted (the harvest date when the posting states none), and, for remote work,
-    jobLocationType TELECOMMUTE with applicantLocationRequirements."""
+    fragment IRIs; datePosted (the harvest date when the posting states none); a jobLocation (the
+    employer's country when the posting names no place) and, for remote work, jobLocationType
+    TELECOMMUTE with applicantLocationRequirements (the regions it names, else its country)."""
     job: dict = {"@context": "https://schema.org/", "@type": "JobPosting", "@id": rec["iri"], "url": rec["iri"],
                  "title": rec["title"], "description": rec["description"]}
     posted = rec["date_posted"] or ((rec["source"] or {}).get("generated") or "")[:10] or None
@@ -266,12 +263,13 @@ def schema_org(rec: dict) -> dict:
         if emp["iri"]:
             org["@id"] = emp["iri"]
         job["hiringOrganization"] = org
-    if rec["location"] or rec["country"]:
+    country = rec["country"] or (None if rec["location"] or rec["remote"] else (rec["employer"] or {}).get("country"))
+    if rec["location"] or country:  # a posting that names no place is at its employer's (ROR) address
         address = {"@type": "PostalAddress"}
         if rec["location"]:
             address["addressLocality"] = rec["location"]
-        if rec["country"]:
-            address["addressCountry"] = rec["country"]
+        if country:
+            address["addressCountry"] = country
         job["jobLocation"] = {"@type": "Place", "address": address}
     if rec["remote"]:
         job["jobLocationType"] = "TELECOMMUTE"

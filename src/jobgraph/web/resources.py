@@ -83,17 +83,21 @@ def serve(kind: str, iri: str) -> Response | str:
     mime = negotiate(OFFERS, SHORT)
     if mime is None:
         return not_acceptable(OFFERS, SHORT)
-    triples = describe(store(), iri)
     if mime != "text/html":
-        resp = Response(serialize_triples(triples, get_format(RDF_NAMES[mime])), mimetype=mime)
-        resp.headers["Access-Control-Allow-Origin"] = "*"
-    else:
-        d = Description(iri, triples)
-        view = VIEWS[kind](d)
-        resp = Response(render_template(TEMPLATES[kind], d=d, iri=iri, view=view, formats=SHORT_LINKS))
+        return serve_rdf(iri, mime)
+    d = Description(iri, describe(store(), iri))
+    resp = Response(render_template(TEMPLATES[kind], d=d, iri=iri, view=VIEWS[kind](d), formats=SHORT_LINKS))
     resp.headers["Vary"] = "Accept"
     resp.headers["Link"] = ", ".join(f'<?format={name}>; rel="alternate"; type="{mime}"'
                                      for name, mime in SHORT_LINKS)
+    return resp
+
+
+def serve_rdf(iri: str, mime: str) -> Response:
+    """The IRI's description as Turtle, JSON-LD or N-Triples."""
+    resp = Response(serialize_triples(describe(store(), iri), get_format(RDF_NAMES[mime])), mimetype=mime)
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    resp.headers["Vary"] = "Accept"
     return resp
 
 
