@@ -117,18 +117,36 @@ def serialize_triples(triples: Iterable[Triple], fmt: Format) -> bytes:
     return serialize(triples, format=fmt.rdf, prefixes=PREFIXES if fmt.name in ("turtle", "trig") else None)
 
 
-def _compact(triples: list[Triple], graph: str | None = None) -> dict:
+def _compact(triples: list[Triple]) -> dict:
+    """``{"@context": …, "@graph": [nodes]}`` with schema.org terms unprefixed. Literals keep their exact
+    lexical form and datatype: rdflib's JSON-LD writer would turn ``"1"^^xsd:double`` into the JSON number
+    1, which reads back as an xsd:integer, so its converter runs with native types off."""
     import rdflib
+    from rdflib.plugins.serializers.jsonld import Converter
+    from rdflib.plugins.shared.jsonld.context import Context
 
     g = rdflib.Graph()
-    g.parse(data=serialize(triples, format=RdfFormat.N_TRIPLES).decode(), format="nt")
-    doc = json.loads(g.serialize(format="json-ld", context=context(), auto_compact=True))
-    body = doc.get("@graph", [{k: v for k, v in doc.items() if k != "@context"}] if len(doc) > 1 else [])
-    out: dict = {"@context": context()}
-    if graph:
-        out["@id"] = graph
-    out["@graph"] = body
-    return out
+    for t in triples:
+        g.add((_rdflib(t.subject), _rdflib(t.predicate), _rdflib(t.object)))
+    converter = Converter(Context(context()), use_native_types=False, use_rdf_type=False)
+    converter.use_native_types = False  # its constructor forces them on whenever a context is active
+    nodes = converter.convert(g)
+    if isinstance(nodes, dict):
+        nodes = nodes.get("@graph", [nodes])
+    return {"@context": context(), "@graph": nodes}
+
+
+def _rdflib(term):  # type: ignore[no-untyped-def]
+    """A pyoxigraph term as rdflib's, literals unnormalised ("1"^^xsd:double stays "1", not "1.0")."""
+    import rdflib
+
+    if isinstance(term, NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, Literal):
+        lang, kind = term.language, term.datatype.value
+        plain = lang or kind == "http://www.w3.org/2001/XMLSchema#string"
+        return rdflib.Literal(term.value, lang=lang, datatype=None if plain else kind, normalize=False)
+    return rdflib.BNode(term.value)
 
 
 # --- the whole store --------------------------------------------------------------------------------
