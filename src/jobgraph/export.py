@@ -80,7 +80,8 @@ CONSTRUCT {{ ?s ?p ?o }} WHERE {{
   UNION {{ {node} ?p1 ?s . FILTER(isIRI(?s) && !STRSTARTS(STR(?s), {frag}))
            VALUES ?p {{ {' '.join(map(str, LABELS))} }} ?s ?p ?o }}
 }}"""
-    return sorted(store.query(query), key=lambda t: (t.subject.value, t.predicate.value))  # type: ignore[arg-type]
+    triples: list[Triple] = list(store.query(query))  # type: ignore[arg-type]
+    return sorted(triples, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
 
 
 class Description:
@@ -179,6 +180,8 @@ def _stream_rdf(store: GraphStore, targets: list, fmt: Format) -> Iterator[bytes
     for g in targets:
         quads: Iterator[Quad] = iter(store.quads(g))  # type: ignore[arg-type]
         while batch := list(islice(quads, BATCH)):
+            if prefixes:  # Turtle and TriG group a subject's statements only when they are adjacent
+                batch.sort(key=lambda q: (q.subject.value, q.predicate.value, str(q.object)))
             items = batch if fmt.dataset else [q.triple for q in batch]
             yield serialize(items, format=fmt.rdf, prefixes=prefixes)
 

@@ -71,20 +71,25 @@ def doi_page(doi: str) -> Response | str:
     return render_template("doi.html", iri=iri, view=view)
 
 
+AFFILIATED = "(schema:creator|schema:contributor)/schema:affiliation"
+
+
 def work_view(d: Description) -> dict:
-    creators = []
-    for c in d.all(SCHEMA.creator):
-        creators.append({"name": d.first(SCHEMA.name, c.value), "id": d.first(SCHEMA.sameAs, c.value),
-                         "affiliations": [a.value for a in d.all(SCHEMA.affiliation, c.value)]})
-    orgs = rows(f"""SELECT DISTINCT ?org (SAMPLE(?n) AS ?name) WHERE {{
-        <{d.iri}> schema:creator/schema:affiliation ?org . OPTIONAL {{ ?org schema:name ?n }} }} GROUP BY ?org""")
+    def agents(prop) -> list[dict]:  # type: ignore[no-untyped-def]
+        return [{"name": d.first(SCHEMA.name, c.value), "id": d.first(SCHEMA.sameAs, c.value),
+                 "affiliations": [a.value for a in d.all(SCHEMA.affiliation, c.value)]}
+                for c in sorted(d.all(prop), key=lambda c: int(c.value.rsplit("-", 1)[-1]))]
+
+    orgs = rows(f"""SELECT DISTINCT ?org (SAMPLE(?n) AS ?name) WHERE {{ <{d.iri}> {AFFILIATED} ?org .
+        OPTIONAL {{ ?org schema:name ?n }} }} GROUP BY ?org""")
     postings = rows(f"""SELECT DISTINCT ?posting ?title ?org WHERE {{
-        <{d.iri}> schema:creator/schema:affiliation ?org . ?posting schema:hiringOrganization ?org .
+        <{d.iri}> {AFFILIATED} ?org . ?posting schema:hiringOrganization ?org .
         OPTIONAL {{ ?posting schema:title ?title }} }} ORDER BY ?org ?title""")
     names = {o["org"]: o["name"] for o in orgs}
     return {"doi": d.first(SCHEMA.identifier), "iri": d.iri, "title": d.first(SCHEMA.name),
             "types": sorted(t.value.rsplit("/", 1)[-1] for t in d.all(RDF.type)),
-            "published": d.first(SCHEMA.datePublished), "url": d.first(SCHEMA.url), "creators": creators,
+            "published": d.first(SCHEMA.datePublished), "url": d.first(SCHEMA.url),
+            "creators": agents(SCHEMA.creator), "contributors": agents(SCHEMA.contributor),
             "organizations": [{"ror": o["org"], "name": o["name"]} for o in orgs],
             "postings": [{"iri": p["posting"], "title": p["title"], "employer": p["org"],
                           "employer_name": names.get(p["org"] or "")} for p in postings]}

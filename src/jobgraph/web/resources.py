@@ -185,7 +185,8 @@ def organization_view(d: Description) -> dict:
             "children": [v.value for v in d.all(SCHEMA.subOrganization)],
             "postings": postings_where(f"?posting schema:hiringOrganization <{iri}> ."),
             "works": rows(f"""SELECT DISTINCT ?work ?name ?date WHERE {{
-                ?work schema:creator/schema:affiliation <{iri}> . OPTIONAL {{ ?work schema:name ?name }}
+                ?work (schema:creator|schema:contributor)/schema:affiliation <{iri}> .
+                OPTIONAL {{ ?work schema:name ?name }}
                 OPTIONAL {{ ?work schema:datePublished ?date }} }} ORDER BY DESC(?date) LIMIT 200""")}
 
 
