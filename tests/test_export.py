@@ -147,3 +147,15 @@ def test_http_export_errors(live_server) -> None:  # type: ignore[no-untyped-def
     ctx = requests.get(live_server.url + "/context.jsonld", timeout=30)
     assert ctx.headers["Content-Type"] == "application/ld+json"
     assert ctx.json() == json.loads((DATA / "context.jsonld").read_text())
+
+
+def test_graph_iris_dereference_to_their_dump(live_server, seeds_store) -> None:  # type: ignore[no-untyped-def]
+    skills = graph_iri("skills").value
+    path = skills[len("https://w3id.org/jobgraph"):]  # the seeds store uses the default base IRI
+    resp = requests.get(live_server.url + path, timeout=30)
+    assert resp.headers["Content-Type"].startswith("text/turtle")
+    served = rdflib.Graph().parse(data=resp.text, format="turtle")
+    assert len(served) == len(list(seeds_store.quads(graph_iri("skills"))))
+    nq = requests.get(live_server.url + path, headers={"Accept": "application/n-quads"}, timeout=30)
+    assert all(line.endswith(f"<{skills}> .") for line in nq.text.splitlines() if line)
+    assert requests.get(live_server.url + "/graph/no-such-graph", timeout=30).status_code == 404

@@ -7,8 +7,8 @@ import json
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
 from ..export import CONTEXT_PATH, FORMATS, Description, ExportError, describe, exists, stream
-from ..vocab import RDF, SCHEMA
-from .resources import negotiate, not_acceptable, rows, serve_rdf, store
+from ..vocab import RDF, SCHEMA, base_iri
+from .resources import candidates, negotiate, not_acceptable, rows, serve_rdf, store
 
 bp = Blueprint("exports", __name__)
 
@@ -22,17 +22,32 @@ EXPORT_OFFERS.sort(key=lambda mime: mime != "application/n-quads")
 @bp.route("/export")
 def export() -> Response:
     """The whole store (or ``?graph=IRI``), streamed in batches: memory stays flat for any store size."""
-    mime = negotiate(EXPORT_OFFERS, EXPORT_SHORT)
+    return dump(EXPORT_OFFERS, request.args.get("graph") or None)
+
+
+@bp.route("/graph/<path:name>")
+def graph(name: str) -> Response:
+    """A named graph jobgraph mints (graph/ror, graph/skills, …) dereferences to its dump (Turtle first)."""
+    names = {g.value for g in store().named_graphs()}
+    iri = next((i for i in candidates(f"graph/{name}") if i in names), None)
+    if iri is None:
+        abort(404, description=f"no graph {base_iri()}graph/{name} in the store")
+    return dump(sorted(EXPORT_OFFERS, key=lambda mime: mime != "text/turtle"), iri)
+
+
+def dump(offers: list[str], graph: str | None) -> Response:
+    mime = negotiate(offers, EXPORT_SHORT)
     if mime is None:
-        return not_acceptable(EXPORT_OFFERS, EXPORT_SHORT)
+        return not_acceptable(offers, EXPORT_SHORT)
     fmt = next(f for f in FORMATS.values() if f.media_type == mime)
     try:
-        chunks = stream(store(), fmt, request.args.get("graph") or None)
+        chunks = stream(store(), fmt, graph)
     except (ExportError, ValueError) as err:
         return Response(f"{err}\n", status=404, mimetype="text/plain")
     resp = Response(stream_with_context(chunks), mimetype=mime)
     resp.headers["Content-Disposition"] = f'inline; filename="jobgraph.{fmt.suffix}"'
     resp.headers["Access-Control-Allow-Origin"] = "*"
+    resp.headers["Vary"] = "Accept"
     return resp
 
 
