@@ -218,13 +218,18 @@ def test_unknown_iris_are_404_and_unoffered_formats_406(site) -> None:  # type: 
     assert requests.get(iri, params={"format": "pdf"}, timeout=10).status_code == 406
 
 
+def with_panel(app, name: str, get):  # type: ignore[no-untyped-def]
+    """What a page renders while the explore branch's Jinja global ``name`` is installed."""
+    app.jinja_env.globals[name] = lambda iri: Markup('<div id="panel">{}</div>').format(iri)
+    try:
+        return get()
+    finally:
+        del app.jinja_env.globals[name]
+
+
 def test_organisation_pages_list_postings_and_offer_panels(site) -> None:  # type: ignore[no-untyped-def]
     client = site.app.test_client()
-    site.app.jinja_env.globals["org_panels"] = lambda iri: Markup('<div id="panel">{}</div>').format(iri)
-    try:
-        html = client.get("/ror/04wxnsj81").get_data(as_text=True)
-    finally:
-        del site.app.jinja_env.globals["org_panels"]
+    html = with_panel(site.app, "org_panels", lambda: client.get("/ror/04wxnsj81").get_data(as_text=True))
     assert '<div id="panel">https://ror.org/04wxnsj81</div>' in html
     assert 'href="https://ror.org/04wxnsj81"' in html
     titles = [s["t"].value for s in site.store.query(
@@ -242,11 +247,7 @@ def test_organisation_pages_list_postings_and_offer_panels(site) -> None:  # typ
 
 def test_skill_pages_resolve_w3id_concepts_and_offer_panels(site) -> None:  # type: ignore[no-untyped-def]
     client = site.app.test_client()
-    site.app.jinja_env.globals["skill_panels"] = lambda iri: Markup('<div id="panel">{}</div>').format(iri)
-    try:
-        html = client.get("/skill/python").get_data(as_text=True)
-    finally:
-        del site.app.jinja_env.globals["skill_panels"]
+    html = with_panel(site.app, "skill_panels", lambda: client.get("/skill/python").get_data(as_text=True))
     assert '<div id="panel">https://w3id.org/jobgraph/skill/python</div>' in html
     assert ">Python</h2>" in html and 'href="/skill/programming-languages"' in html
     asking = {s["t"].value for s in site.store.query(

@@ -19,7 +19,7 @@ from pathlib import Path
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
 from .store import GraphStore
-from .vocab import PREFIXES, PROV, SCHEMA, SKOS, sparql_prefixes
+from .vocab import DCT, JG, PREFIXES, PROV, SCHEMA, SKOS, sparql_prefixes
 
 CONTEXT_PATH = Path(__file__).resolve().parents[2] / "data" / "context.jsonld"
 BATCH = 5000
@@ -207,8 +207,6 @@ def _stream_jsonld(store: GraphStore, targets: list) -> Iterator[bytes]:
 
 def posting_record(store: GraphStore, d: Description) -> dict:
     """The fields of a stored posting, read back from its description, with its source document's."""
-    from .vocab import DCT, JG
-
     s = d.iri
     org = d.first(SCHEMA.hiringOrganization)
     source = d.first(PROV.wasDerivedFrom)

@@ -10,11 +10,12 @@ overrides the Accept header.
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from ..export import Description, describe, exists, get_format, posting_record, schema_org, serialize_triples
-from ..vocab import DCT, DEFAULT_BASE_IRI, JG, OWL, PROV, SCHEMA, SKOS, base_iri, sparql_prefixes
+from ..vocab import DCT, DEFAULT_BASE_IRI, JG, OWL, PREFIXES, PROV, SCHEMA, SKOS, base_iri, sparql_prefixes
 
 bp = Blueprint("resources", __name__)
 
@@ -65,8 +66,6 @@ def local_href(iri: str | None) -> str | None:
 @bp.app_template_filter("short")
 def short_name(term) -> str:  # type: ignore[no-untyped-def]
     """A predicate or class as a prefixed name (schema:title) for the statements table."""
-    from ..vocab import PREFIXES
-
     value = getattr(term, "value", str(term))
     for prefix, ns in PREFIXES.items():
         if value.startswith(ns) and len(value) > len(ns):
@@ -111,24 +110,8 @@ def resolve(kind: str, key: str) -> Response | str:
     abort(404, description=f"nothing is known of {base_iri()}{kind}/{key}")
 
 
-@bp.route("/posting/<path:key>")
-def posting(key: str) -> Response | str:
-    return resolve("posting", key)
-
-
-@bp.route("/source/<path:key>")
-def source(key: str) -> Response | str:
-    return resolve("source", key)
-
-
-@bp.route("/org/<path:key>")
-def organization(key: str) -> Response | str:
-    return resolve("org", key)
-
-
-@bp.route("/skill/<path:key>")
-def skill(key: str) -> Response | str:
-    return resolve("skill", key)
+for _kind in ("posting", "source", "org", "skill"):
+    bp.add_url_rule(f"/{_kind}/<path:key>", endpoint=_kind, view_func=partial(resolve, _kind))
 
 
 @bp.route("/ror/<ror_id>")
