@@ -254,6 +254,22 @@ def test_skill_pages_resolve_w3id_concepts_and_offer_panels(site) -> None:  # ty
         'PREFIX jg: <https://w3id.org/jobgraph/ns#> PREFIX schema: <http://schema.org/> SELECT ?t WHERE '
         '{ ?p jg:requirement/jg:skill <https://w3id.org/jobgraph/skill/python> ; schema:title ?t }')}
     assert len(asking) >= 5 and all(t.replace("&", "&amp;") in html for t in asking)
+    # links out to the ESCO skills and Wikidata items a concept matches (the skills issue adds them)
+    from pyoxigraph import NamedNode, Quad
+
+    from jobgraph.vocab import SKOS, graph_iri
+
+    python, extra = NamedNode("https://w3id.org/jobgraph/skill/python"), graph_iri("test-matches")
+    site.store.replace_graph(extra, [
+        Quad(python, SKOS.exactMatch, NamedNode("http://www.wikidata.org/entity/Q28865"), extra),
+        Quad(python, SKOS.closeMatch, NamedNode("http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"),
+             extra)])
+    try:
+        linked = client.get("/skill/python").get_data(as_text=True)
+    finally:
+        site.store.remove_graph(extra)
+    assert '<a href="http://www.wikidata.org/entity/Q28865">Wikidata</a> <span class="muted">(exact)</span>' in linked
+    assert '<a href="http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d">ESCO</a>' in linked
     nt = client.get("/skill/python", headers={"Accept": "application/n-triples"}).get_data(as_text=True)
     assert '<https://w3id.org/jobgraph/skill/python> <http://www.w3.org/2004/02/skos/core#prefLabel> "Python"@en' in nt
 
