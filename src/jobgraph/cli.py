@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -165,6 +166,33 @@ def serve_cmd(store_path: Path | None, host: str, port: int, engine_name: str, w
         raise click.ClickException(str(err)) from None
 
 
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(["turtle", "jsonld", "nquads", "trig", "ntriples"]),
+              default="nquads", show_default=True,
+              help="nquads/trig/jsonld keep the named graphs; turtle/ntriples hold the union of all graphs.")
+@click.option("--graph", "graph", default=None, help="Only this named graph (its IRI).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to FILE (default: standard output).")
+@store_option
+def export_cmd(fmt: str, graph: str | None, output: Path | None, store_path: Path | None) -> None:
+    """Dump the store (or one graph) as RDF, streamed: memory stays flat for any store size."""
+    from .export import ExportError, get_format, stream
+
+    store = open_store(store_path)
+    click.echo(f"store: {store.path}", err=True)
+    try:
+        chunks = stream(store, get_format(fmt), graph)  # checks the graph before a file is touched
+    except (ExportError, ValueError) as err:
+        raise click.ClickException(str(err)) from None
+    size = 0
+    with open(output, "wb") if output else nullcontext(sys.stdout.buffer) as out:
+        for chunk in chunks:
+            out.write(chunk)
+            size += len(chunk)
+    if output:
+        click.echo(f"wrote {size:,} bytes of {fmt} to {output}", err=True)
+
+
 @main.group("ror")
 def ror_group() -> None:
     """ROR organisations: import a data dump, match employer strings."""
@@ -178,6 +206,68 @@ def skills_group() -> None:
 @main.group("datacite")
 def datacite_group() -> None:
     """DataCite: metadata out for postings, DOIs in from the DataCite REST API."""
+
+
+@datacite_group.command("export")
+@click.argument("posting")
+@click.option("--format", "fmt", type=click.Choice(["json", "xml"]), default="json", show_default=True,
+              help="json: the body of a DataCite REST API request; xml: DataCite kernel-4 XML.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to FILE (default: standard output).")
+@click.option("--prefix", default="10.5072", show_default=True,
+              help="Your repository's DOI prefix (the default is DataCite's test prefix).")
+@store_option
+def datacite_export_cmd(posting: str, fmt: str, output: Path | None, prefix: str, store_path: Path | None) -> None:
+    """DataCite Metadata Schema 4.5 for POSTING (its IRI or id), validated before it is written."""
+    from .datacite import DataCiteError, attributes, find_posting, json_errors, rest_json, to_xml, xml_errors
+
+    store = open_store(store_path)
+    click.echo(f"store: {store.path}", err=True)
+    try:
+        attrs = attributes(store, find_posting(store, posting), prefix)
+    except DataCiteError as err:
+        raise click.ClickException(str(err)) from None
+    text = json.dumps(rest_json(attrs), indent=2, ensure_ascii=False) + "\n" if fmt == "json" else to_xml(attrs)
+    errors = json_errors(attrs) + (xml_errors(text) if fmt == "xml" else [])
+    if errors:
+        raise click.ClickException("the metadata does not validate against DataCite 4.5 (please report it):\n  "
+                                   + "\n  ".join(errors))
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote DataCite {fmt} for {attrs['url']} to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@datacite_group.command("link")
+@click.argument("dois", nargs=-1, required=True)
+@click.option("--api", default="https://api.datacite.org", show_default=True, envvar="JOBGRAPH_DATACITE_API",
+              help="Base URL of the DataCite REST API ($JOBGRAPH_DATACITE_API).")
+@click.option("--cache", "cache", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of cached API answers (default: ~/.cache/jobgraph/datacite).")
+@click.option("--refresh", is_flag=True, help="Ask the API again even for DOIs already cached.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for each answer.")
+@store_option
+def datacite_link_cmd(dois: tuple[str, ...], api: str, cache: Path | None, refresh: bool, timeout: float,
+                      store_path: Path | None) -> None:
+    """Fetch DOIs from DataCite and add the works, with their creators' ROR affiliations, to graph/datacite."""
+    from tqdm import tqdm
+
+    from .datacite import Client, DataCiteError, add_works
+
+    store = open_store(store_path)
+    click.echo(f"store: {store.path}", err=True)
+    client = Client(api, cache, timeout, refresh)
+    works, failed = [], 0
+    for doi in tqdm(dois, desc="datacite", unit="doi", file=sys.stderr, disable=None):
+        try:
+            works.append(client.fetch(doi))
+        except DataCiteError as err:
+            failed += 1
+            click.echo(f"error: {err}", err=True)
+    triples = add_works(store, works) if works else 0
+    click.echo(f"{len(works)} works linked ({triples} triples in graph/datacite), {failed} failed")
+    sys.exit(1 if failed else 0)
 
 
 @main.command("evaluate")

@@ -24,7 +24,8 @@ MAX_BYTES = 20 * 1024 * 1024  # a posting is a few kB; anything this large is no
 SIDECAR_SUFFIX = ".meta.yaml"
 FOLDER_META = "_meta.yaml"
 SKIPPED_SUFFIXES = (SIDECAR_SUFFIX, ".jsonl")
-SKIPPED_NAMES = {FOLDER_META, "README.md", "gold.jsonl", "LICENSE", "LICENSE.md"}
+SKIPPED_NAMES = {FOLDER_META, "README.md", "gold.jsonl", "LICENSE", "LICENSE.md",
+                 "context.jsonld"}  # the JSON-LD context jobgraph publishes (data/context.jsonld)
 
 
 class ReadError(Exception):
