@@ -1,0 +1,320 @@
+"""Facets over postings as SPARQL: the state of a browse (``Filters``) and the queries it runs.
+
+Every number on the explore pages comes from a query built here and run against the store, and the
+page shows each query, so a reader can take it to the query page and change it.
+
+How the queries stay fast at 100,000 postings (see benchmarks/explore.py):
+
+- one query per facet, grouping and counting over the filtered postings only, with a LIMIT;
+- the filters are plain triple patterns on ``?posting`` (no OPTIONAL, no FILTER over strings unless
+  the reader searches text), so the engine joins them selectively;
+- labels are fetched after counting, in one query, only for the few values that are shown;
+- identical query texts on one page run once (``Runner`` keeps their results).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import pycountry
+
+from ..vocab import ROR, base_iri, sparql_prefixes
+
+PAGE_SIZE = 20
+FACET_SIZE = 8
+
+
+class BadFilter(ValueError):
+    """A facet value in the URL that cannot be used; the message says what would work."""
+
+
+# --- values as they appear in URLs ------------------------------------------------------------------
+
+def _prefixes() -> dict[str, str]:
+    return {"ror": str(ROR), "org": f"{base_iri()}org/", "skill": f"{base_iri()}skill/",
+            "esco": "http://data.europa.eu/esco/skill/"}
+
+
+def compact(iri: str) -> str:
+    """An IRI as a short URL value: 'https://ror.org/04wxnsj81' -> 'ror:04wxnsj81'."""
+    for prefix, ns in _prefixes().items():
+        if iri.startswith(ns) and iri != ns:
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+IRI_CHARS = re.compile(r'^[^\s<>"{}|\\^`]+$')
+
+
+def expand(value: str, what: str) -> str:
+    """The IRI a URL value names (compact or full), or BadFilter saying what to pass instead."""
+    prefix, _, rest = value.partition(":")
+    namespaces = _prefixes()
+    iri = namespaces[prefix] + rest if prefix in namespaces and rest else value
+    if not iri.startswith(("http://", "https://")) or not IRI_CHARS.match(iri):
+        raise BadFilter(f"{what} {value!r} is not an IRI: pass a full http(s) IRI or a short form such as "
+                        + ", ".join(f"{p}:…" for p in namespaces))
+    return iri
+
+
+def country_name(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
+    return getattr(country, "common_name", None) or (country.name if country else code or "not stated")
+
+
+EMPLOYMENT = {"FULL_TIME": "full-time", "PART_TIME": "part-time", "TEMPORARY": "fixed-term",
+              "CONTRACTOR": "contract", "INTERN": "internship", "VOLUNTEER": "volunteer",
+              "PER_DIEM": "per diem", "OTHER": "other"}
+ARRANGEMENTS = {"remote": "remote", "hybrid": "hybrid", "on-site": "on-site"}
+LEVELS = {"necessary": "necessary", "desirable": "desirable", "mentioned": "mentioned only"}
+STATUSES = {"open": "open now", "closed": "closed"}
+
+
+def _literal(text: str) -> str:
+    """A SPARQL string literal: every character that could end or break it is escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+
+
+# --- the state of a browse ----------------------------------------------------------------------------
+
+SINGLE = ("employer", "orgtype", "country", "remote", "employment", "level", "status", "year")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the reader has chosen; every state is a URL (``url()``) and a SPARQL pattern (``pattern()``)."""
+
+    employer: str | None = None  # organisation IRI
+    orgtype: str | None = None  # ROR type: education, nonprofit, facility, …
+    country: str | None = None  # ISO 3166-1 alpha-2 of the posting's place
+    remote: str | None = None  # jg:workArrangement
+    employment: str | None = None  # schema:employmentType
+    skills: tuple[str, ...] = ()  # concept IRIs, all required
+    level: str | None = None  # with what strength the skills are asked for
+    status: str | None = None  # open or closed on ``today``
+    year: str | None = None  # of the date posted, else of the closing date
+    q: str | None = None  # words in the title or description
+    page: int = 1
+    today: str = field(default_factory=lambda: datetime.now(UTC).date().isoformat(), compare=False)
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any]) -> Filters:
+        """Read and check the URL's query string; a value that cannot be used raises ``BadFilter``."""
+        get = args.get
+        getlist = args.getlist if hasattr(args, "getlist") else lambda k: [v for v in [args.get(k)] if v]
+        values: dict[str, Any] = {}
+        if employer := get("employer"):
+            values["employer"] = expand(employer, "employer")
+        if skills := [s for s in getlist("skill") if s]:
+            values["skills"] = tuple(dict.fromkeys(expand(s if ":" in s else f"skill:{s}", "skill") for s in skills))
+        checks = {"orgtype": (r"[a-z][a-z_ -]{0,30}", "a ROR type such as education or nonprofit"),
+                  "country": (r"[A-Z]{2}", "a two-letter ISO 3166 code such as GB"),
+                  "year": (r"\d{4}", "a year such as 2024")}
+        for name, (pattern, hint) in checks.items():
+            if value := get(name):
+                if not re.fullmatch(pattern, value):
+                    raise BadFilter(f"{name} {value!r} is not {hint}")
+                values[name] = value
+        for name, allowed in (("remote", ARRANGEMENTS), ("employment", EMPLOYMENT), ("level", LEVELS),
+                              ("status", STATUSES)):
+            if value := get(name):
+                if value not in allowed:
+                    raise BadFilter(f"{name} {value!r} is not one of: {', '.join(allowed)}")
+                values[name] = value
+        if q := (get("q") or "").strip():
+            if len(q) > 200:
+                raise BadFilter("the search text is longer than 200 characters: shorten it")
+            values["q"] = q
+        page = get("page") or "1"
+        if not page.isdigit() or not 1 <= int(page) <= 10_000:
+            raise BadFilter(f"page {page!r} is not a page number (1, 2, …)")
+        return cls(**values, page=int(page))
+
+    def args(self) -> list[tuple[str, str]]:
+        out = [(k, compact(v) if k == "employer" else v) for k in SINGLE if (v := getattr(self, k))]
+        out += [("skill", compact(s).removeprefix("skill:")) for s in self.skills]
+        if self.q:
+            out.append(("q", self.q))
+        if self.page > 1:
+            out.append(("page", str(self.page)))
+        return out
+
+    def url(self, path: str = "/") -> str:
+        query = urlencode(self.args())
+        return f"{path}?{query}" if query else path
+
+    def set(self, **changes: Any) -> Filters:
+        """This state with some values changed (and back on page 1, as a new selection starts there)."""
+        return replace(self, **{"page": 1, **changes})
+
+    def toggle_skill(self, iri: str) -> Filters:
+        skills = tuple(s for s in self.skills if s != iri) if iri in self.skills else (*self.skills, iri)
+        return self.set(skills=skills)
+
+    @property
+    def empty(self) -> bool:
+        return not self.args() or self.args() == [("page", str(self.page))]
+
+    def pattern(self, without: str | None = None) -> str:
+        """The SPARQL group pattern binding ``?posting`` to each posting this state selects.
+
+        ``without`` leaves one facet's own filter out, so that facet can show the alternatives to its choice.
+        """
+        f = self if without is None else replace(self, **{without: () if without == "skills" else None})
+        lines = ["?posting a schema:JobPosting ."]
+        if f.employer:
+            lines.append(f"?posting schema:hiringOrganization <{f.employer}> .")
+        if f.orgtype:
+            lines.append(f"?posting schema:hiringOrganization/jg:organizationType {_literal(f.orgtype)} .")
+        if f.country:
+            lines.append(f"?posting schema:jobLocation/schema:addressCountry {_literal(f.country)} .")
+        if f.remote:
+            lines.append(f"?posting jg:workArrangement {_literal(f.remote)} .")
+        if f.employment:
+            lines.append(f"?posting schema:employmentType {_literal(f.employment)} .")
+        level = f"jg:{f.level.capitalize()}" if f.level else None
+        for i, skill in enumerate(f.skills):
+            if level:
+                lines.append(f"?posting jg:requirement ?req{i} . ?req{i} jg:skill <{skill}> ; jg:level {level} .")
+            else:
+                lines.append(f"?posting schema:skills <{skill}> .")
+        if level and not f.skills:
+            lines.append(f"FILTER EXISTS {{ ?posting jg:requirement/jg:level {level} }}")
+        if f.status:
+            op = ">=" if f.status == "open" else "<"
+            lines.append(f"?posting schema:validThrough ?closes . FILTER(STR(?closes) {op} {_literal(f.today)})")
+        if f.year:
+            lines.append(_DATE + f"\nFILTER(STRSTARTS(STR(?date), {_literal(f.year + '-')}))")
+        if f.q:
+            words = _literal(f.q.lower())
+            lines.append("?posting schema:title ?title . OPTIONAL { ?posting schema:description ?description }\n"
+                         f"FILTER(CONTAINS(LCASE(STR(?title)), {words}) || "
+                         f"CONTAINS(LCASE(STR(COALESCE(?description, \"\"))), {words}))")
+        return "\n".join("  " + line for line in "\n".join(lines).splitlines())
+
+
+# The date a posting is placed in time by: when it was posted, else when it closes (most give only that).
+_DATE = ("OPTIONAL { ?posting schema:datePosted ?posted } OPTIONAL { ?posting schema:validThrough ?closing }\n"
+         "BIND(COALESCE(?posted, ?closing) AS ?date)")
+
+
+# --- facets ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Facet:
+    name: str  # the Filters field it sets
+    label: str
+    value: str  # a pattern binding ?value from ?posting
+    iri_values: bool = False  # values are IRIs whose labels are fetched afterwards
+    names: Mapping[str, str] | None = None  # display names for literal values
+
+
+FACETS = (
+    Facet("employer", "Employer", "?posting schema:hiringOrganization ?value .", iri_values=True),
+    Facet("orgtype", "Organisation type (ROR)", "?posting schema:hiringOrganization/jg:organizationType ?value ."),
+    Facet("country", "Country", "?posting schema:jobLocation/schema:addressCountry ?value ."),
+    Facet("remote", "Remote", "?posting jg:workArrangement ?value .", names=ARRANGEMENTS),
+    Facet("employment", "Employment", "?posting schema:employmentType ?value .", names=EMPLOYMENT),
+    Facet("skills", "Skill", "?posting schema:skills ?value .", iri_values=True),
+    Facet("level", "Necessary or desirable",
+          "?posting jg:requirement/jg:level ?level . BIND(LCASE(STRAFTER(STR(?level), '#')) AS ?value)",
+          names=LEVELS),
+    Facet("status", "Open or closed", "?posting schema:validThrough ?closes .", names=STATUSES),
+    Facet("year", "Year", _DATE + "\nBIND(SUBSTR(STR(?date), 1, 4) AS ?value) FILTER(BOUND(?date))"),
+)
+FACET = {f.name: f for f in FACETS}
+
+
+def facet_query(facet: Facet, filters: Filters, limit: int = FACET_SIZE + 1) -> str:
+    """Counts of postings per value of one facet, under every filter but the facet's own (skills: all)."""
+    own = None if facet.name == "skills" else facet.name
+    value = facet.value
+    if facet.name == "skills" and filters.level:  # skills asked for at the chosen strength
+        value = f"?posting jg:requirement ?r . ?r jg:skill ?value ; jg:level jg:{filters.level.capitalize()} ."
+    if facet.name == "status":  # open/closed is the closing date against today
+        value += f"\n  BIND(IF(STR(?closes) >= {_literal(filters.today)}, 'open', 'closed') AS ?value)"
+    order = "?value" if facet.name == "year" else "DESC(?count) ?value"
+    return (sparql_prefixes() + f"SELECT ?value (COUNT(DISTINCT ?posting) AS ?count) WHERE {{\n"
+            f"  {{ SELECT DISTINCT ?posting WHERE {{\n{filters.pattern(without=own)}\n  }} }}\n"
+            f"  {value}\n}} GROUP BY ?value ORDER BY {order}" + (f" LIMIT {limit}" if limit else ""))
+
+
+def count_query(filters: Filters) -> str:
+    return sparql_prefixes() + f"SELECT (COUNT(DISTINCT ?posting) AS ?count) WHERE {{\n{filters.pattern()}\n}}"
+
+
+def results_query(filters: Filters, page_size: int = PAGE_SIZE) -> str:
+    """One page of postings, newest first, with what a result line shows (employer, place, closing date)."""
+    offset = (filters.page - 1) * page_size
+    return sparql_prefixes() + f"""SELECT ?posting ?title ?employer ?employerName ?country ?date ?closes WHERE {{
+  {{ SELECT ?posting ?date WHERE {{
+    {{ SELECT DISTINCT ?posting WHERE {{
+{filters.pattern()}
+    }} }}
+    {_DATE}
+  }} ORDER BY DESC(?date) ?posting LIMIT {page_size} OFFSET {offset} }}
+  OPTIONAL {{ ?posting schema:title ?title }}
+  OPTIONAL {{ ?posting schema:hiringOrganization ?employer . OPTIONAL {{ ?employer schema:name ?employerName }} }}
+  OPTIONAL {{ ?posting schema:jobLocation/schema:addressCountry ?country }}
+  OPTIONAL {{ ?posting schema:validThrough ?closes }}
+}} ORDER BY DESC(?date) ?posting"""
+
+
+def months_query(filters: Filters) -> str:
+    """Postings per month (of the date posted, else the closing date), for the line over time."""
+    return sparql_prefixes() + f"""SELECT ?value (COUNT(DISTINCT ?posting) AS ?count) WHERE {{
+  {{ SELECT DISTINCT ?posting WHERE {{
+{filters.pattern()}
+  }} }}
+  {_DATE}
+  BIND(SUBSTR(STR(?date), 1, 7) AS ?value) FILTER(BOUND(?date))
+}} GROUP BY ?value ORDER BY ?value"""
+
+
+# Salaries on a yearly basis: hours at the posting's stated weekly hours (else 40) for 52 weeks.
+SALARY_PER_YEAR = ("IF(?unit = 'HOUR', COALESCE(xsd:decimal(STRBEFORE(?hours, ' ')), 40) * 52, "
+                   "IF(?unit = 'DAY', 260, IF(?unit = 'WEEK', 52, IF(?unit = 'MONTH', 12, 1))))")
+
+
+def salary_query(filters: Filters) -> str:
+    """Salary ranges per country and currency, normalised to a year, over the filtered postings."""
+    return sparql_prefixes() + f"""SELECT ?country ?currency (COUNT(DISTINCT ?posting) AS ?count)
+       (MIN(?low) AS ?min) (AVG((?low + ?high) / 2) AS ?mid) (MAX(?high) AS ?max) WHERE {{
+  {{ SELECT DISTINCT ?posting WHERE {{
+{filters.pattern()}
+  }} }}
+  ?posting schema:baseSalary ?salary . ?salary schema:currency ?currency ; schema:value ?amount .
+  OPTIONAL {{ ?amount schema:minValue ?minValue }} OPTIONAL {{ ?amount schema:maxValue ?maxValue }}
+  OPTIONAL {{ ?amount schema:unitText ?unitText }} OPTIONAL {{ ?posting schema:workHours ?hours }}
+  OPTIONAL {{ ?posting schema:jobLocation/schema:addressCountry ?placeCountry }}
+  BIND(COALESCE(?placeCountry, "") AS ?country)
+  BIND(COALESCE(?unitText, "YEAR") AS ?unit)
+  BIND({SALARY_PER_YEAR} AS ?perYear)
+  BIND(COALESCE(?minValue, ?maxValue) * ?perYear AS ?low)
+  BIND(COALESCE(?maxValue, ?minValue) * ?perYear AS ?high)
+  FILTER(BOUND(?low))
+}} GROUP BY ?country ?currency ORDER BY ?currency DESC(?count) ?country"""
+
+
+def labels_query(iris: Iterable[str]) -> str | None:
+    """Display names for the IRIs a page shows: SKOS preferred labels or schema.org names."""
+    values = " ".join(f"<{i}>" for i in sorted(set(iris)))
+    if not values:
+        return None
+    return sparql_prefixes() + f"""SELECT ?iri ?label WHERE {{
+  VALUES ?iri {{ {values} }}
+  {{ ?iri skos:prefLabel ?label }} UNION {{ ?iri schema:name ?label }}
+  FILTER(LANG(?label) = "" || LANGMATCHES(LANG(?label), "en"))
+}}"""
+
+
+def links_query(iri: str) -> str:
+    """Where else a thing is described: its ROR record, homepage, Wikidata, Wikipedia, ESCO."""
+    return sparql_prefixes() + f"""SELECT DISTINCT ?link WHERE {{
+  <{iri}> schema:url|schema:sameAs|owl:sameAs|skos:exactMatch|skos:closeMatch|schema:identifier ?link .
+}}"""
