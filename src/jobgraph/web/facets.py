@@ -117,6 +117,7 @@ class Filters:
                   "year": (r"\d{4}", "a year such as 2024")}
         for name, (pattern, hint) in checks.items():
             if value := get(name):
+                value = value.upper() if name == "country" else value
                 if not re.fullmatch(pattern, value):
                     raise BadFilter(f"{name} {value!r} is not {hint}")
                 values[name] = value
