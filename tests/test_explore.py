@@ -60,8 +60,7 @@ def test_front_page_counts_agree_with_the_store(live_server) -> None:  # type: i
     assert facet_counts(html, "Remote")["remote"] == count(live_server, '?p jg:workArrangement "remote"')
     assert facet_counts(html, "Organisation type (ROR)")["nonprofit"] == count(
         live_server, '?p schema:hiringOrganization/jg:organizationType "nonprofit"')
-    assert facet_counts(html, "Necessary or desirable")["necessary"] == count(
-        live_server, "?p jg:requirement/jg:level jg:Necessary")
+    assert facet_counts(html, "Necessary or desirable") == {}  # counted only once a skill is chosen
 
 
 def test_two_facets_narrow_the_postings_and_every_count(live_server) -> None:  # type: ignore[no-untyped-def]
@@ -79,8 +78,15 @@ def test_two_facets_narrow_the_postings_and_every_count(live_server) -> None:  #
 
 
 def test_level_and_year_and_status(live_server) -> None:  # type: ignore[no-untyped-def]
-    necessary = get(live_server, "?skill=python&level=necessary")
-    assert total(necessary) == count(live_server, f"?p jg:requirement [ jg:skill <{PYTHON}> ; jg:level jg:Necessary ]")
+    necessary = f"?p jg:requirement [ jg:skill <{PYTHON}> ; jg:level jg:Necessary ]"
+    levels = facet_counts(get(live_server, "?skill=python"), "Necessary or desirable")
+    assert levels["necessary"] == count(live_server, necessary)
+    assert levels["desirable"] == count(live_server, necessary.replace("Necessary", "Desirable"))
+    assert total(get(live_server, "?skill=python&level=necessary")) == count(live_server, necessary)
+    # with no skill chosen, the level says which requirements the skill counts use
+    html = get(live_server, "?level=necessary")
+    assert total(html) == 15 and "Skills most asked for as necessary" in html
+    assert facet_counts(html, "Skill")["Python"] == count(live_server, necessary)
     year = get(live_server, "?year=2026")
     assert total(year) == count(live_server, "OPTIONAL { ?p schema:datePosted ?a } "
                                              "OPTIONAL { ?p schema:validThrough ?b } "

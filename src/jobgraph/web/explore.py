@@ -21,12 +21,14 @@ from .facets import (
     FACET,
     FACET_SIZE,
     FACETS,
+    LEVELS,
     PAGE_SIZE,
     BadFilter,
     Facet,
     Filters,
     compact,
     count_query,
+    counted,
     country_name,
     facet_query,
     labels_query,
@@ -107,7 +109,7 @@ def local_href(iri: str) -> str:
 class Choice:
     value: str
     label: str
-    count: int
+    count: int | None  # None: a choice that is not counted (see ``facets.counted``)
     href: str  # this state with the value chosen (or, when it is chosen, without it)
     selected: bool = False
 
@@ -154,11 +156,13 @@ def facet_view(facet: Facet, rows: list[dict[str, str]], filters: Filters, label
                size: int = FACET_SIZE) -> FacetView:
     chosen = set(filters.skills) if facet.name == "skills" else {getattr(filters, facet.name)} - {None}
     shown = [r for r in rows[:size]] + [r for r in rows[size:] if r["value"] in chosen]
-    shown += [{"value": v, "count": "0"} for v in chosen - {r["value"] for r in shown}]  # chosen, now none
+    if counted(facet, filters):  # a choice that no longer matches anything still shows, to be removed
+        shown += [{"value": v, "count": "0"} for v in chosen - {r["value"] for r in shown}]
     choices = []
     for row in shown:
         href, selected = _choose(filters, facet, row["value"])
-        choices.append(Choice(row["value"], _label(facet, row["value"], labels), int(row["count"]), href, selected))
+        n = int(row["count"]) if "count" in row else None
+        choices.append(Choice(row["value"], _label(facet, row["value"], labels), n, href, selected))
     return FacetView(facet, choices)
 
 
@@ -207,6 +211,7 @@ def explore_view(filters: Filters, run: Runner, *, facets: tuple[str, ...] = tup
     results = run.rows(f"Postings {(filters.page - 1) * PAGE_SIZE + 1}–{filters.page * PAGE_SIZE}, newest first",
                        results_query(filters))
     facet_rows = {name: run.rows(f"Facet: {FACET[name].label}", facet_query(FACET[name], filters, CHART_SIZE))
+                  if counted(FACET[name], filters) else [{"value": v} for v in FACET[name].names or {}]
                   for name in facets}
     skill_rows = facet_rows.get("skills") or run.rows("Facet: Skill", facet_query(FACET["skills"], filters, CHART_SIZE))
     focus = filters.skills[-1] if filters.skills else (skill_rows[0]["value"] if skill_rows else None)
@@ -238,9 +243,10 @@ def explore_view(filters: Filters, run: Runner, *, facets: tuple[str, ...] = tup
         title=f"Skills asked for together with {focus_label}",
         desc=f"{focus_label} in the middle; around it the skills most often in the same postings. "
              "Closer and thicker means more postings ask for both.") if focus else Markup("")
+    skills_title = "Skills most asked for" + (f" as {LEVELS[filters.level]}" if filters.level else "")
     cards = [
-        Card("chart-skills", "Skills most asked for", charts.bar_chart(
-            skill_bars, title="Skills most asked for",
+        Card("chart-skills", skills_title, charts.bar_chart(
+            skill_bars, title=skills_title,
             desc="Number of postings asking for each skill, among the postings selected; most asked for first."),
             ("Skill", "Postings"), [(b.label, int(b.value)) for b in skill_bars]),
         Card("chart-companions", f"Skills asked for with {focus_label}", network,

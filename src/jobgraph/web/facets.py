@@ -95,7 +95,7 @@ class Filters:
     remote: str | None = None  # jg:workArrangement
     employment: str | None = None  # schema:employmentType
     skills: tuple[str, ...] = ()  # concept IRIs, all required
-    level: str | None = None  # with what strength the skills are asked for
+    level: str | None = None  # how strongly the skills are asked for (with no skill chosen: which to count)
     status: str | None = None  # open or closed on ``today``
     year: str | None = None  # of the date posted, else of the closing date
     q: str | None = None  # words in the title or description
@@ -161,47 +161,60 @@ class Filters:
     def empty(self) -> bool:
         return not self.args() or self.args() == [("page", str(self.page))]
 
-    def pattern(self, without: str | None = None) -> str:
+    def pattern(self, without: str | None = None, typed: bool = True) -> str:
         """The SPARQL group pattern binding ``?posting`` to each posting this state selects.
 
         ``without`` leaves one facet's own filter out, so that facet can show the alternatives to its choice.
+        Triple patterns with a constant come first and no property paths are used: Oxigraph then starts
+        from the few postings that match. ``typed=False`` drops ``a schema:JobPosting`` when nothing else
+        is chosen (a facet's own pattern then says which postings count).
         """
         f = self if without is None else replace(self, **{without: () if without == "skills" else None})
-        lines = ["?posting a schema:JobPosting ."]
+        level = f"jg:{f.level.capitalize()}" if f.level else None
+        lines = []
+        for i, skill in enumerate(f.skills):
+            if level:
+                lines.append(f"?fReq{i} jg:skill <{skill}> ; jg:level {level} . ?posting jg:requirement ?fReq{i} .")
+            else:
+                lines.append(f"?posting schema:skills <{skill}> .")
         if f.employer:
             lines.append(f"?posting schema:hiringOrganization <{f.employer}> .")
-        if f.orgtype:
-            lines.append(f"?posting schema:hiringOrganization/jg:organizationType {_literal(f.orgtype)} .")
         if f.country:
-            lines.append(f"?posting schema:jobLocation/schema:addressCountry {_literal(f.country)} .")
+            lines.append(f"?fPlace schema:addressCountry {_literal(f.country)} . ?posting schema:jobLocation ?fPlace .")
         if f.remote:
             lines.append(f"?posting jg:workArrangement {_literal(f.remote)} .")
         if f.employment:
             lines.append(f"?posting schema:employmentType {_literal(f.employment)} .")
-        level = f"jg:{f.level.capitalize()}" if f.level else None
-        for i, skill in enumerate(f.skills):
-            if level:
-                lines.append(f"?posting jg:requirement ?req{i} . ?req{i} jg:skill <{skill}> ; jg:level {level} .")
-            else:
-                lines.append(f"?posting schema:skills <{skill}> .")
-        if level and not f.skills:
-            lines.append(f"FILTER EXISTS {{ ?posting jg:requirement/jg:level {level} }}")
+        if f.orgtype:
+            lines.append(f"?fOrg jg:organizationType {_literal(f.orgtype)} . "
+                         "?posting schema:hiringOrganization ?fOrg .")
         if f.status:
             op = ">=" if f.status == "open" else "<"
-            lines.append(f"?posting schema:validThrough ?closes . FILTER(STR(?closes) {op} {_literal(f.today)})")
+            lines.append(f"?posting schema:validThrough ?fCloses . FILTER(STR(?fCloses) {op} {_literal(f.today)})")
         if f.year:
-            lines.append(_DATE + f"\nFILTER(STRSTARTS(STR(?date), {_literal(f.year + '-')}))")
+            lines.append(dated("?fDate") + f" FILTER(STRSTARTS(STR(?fDate), {_literal(f.year + '-')}))")
         if f.q:
             words = _literal(f.q.lower())
-            lines.append("?posting schema:title ?title . OPTIONAL { ?posting schema:description ?description }\n"
-                         f"FILTER(CONTAINS(LCASE(STR(?title)), {words}) || "
-                         f"CONTAINS(LCASE(STR(COALESCE(?description, \"\"))), {words}))")
+            lines.append("?posting schema:title ?fTitle . OPTIONAL { ?posting schema:description ?fText }\n"
+                         f"FILTER(CONTAINS(LCASE(STR(?fTitle)), {words}) || "
+                         f"CONTAINS(LCASE(STR(COALESCE(?fText, \"\"))), {words}))")
+        if typed and not lines:
+            lines.append("?posting a schema:JobPosting .")
         return "\n".join("  " + line for line in "\n".join(lines).splitlines())
 
 
-# The date a posting is placed in time by: when it was posted, else when it closes (most give only that).
+def dated(var: str = "?date") -> str:
+    """The date a posting is placed in time by: when it was posted, else when it closes (most give only that).
+
+    A UNION rather than OPTIONALs, so it binds ``?posting`` itself and needs no ``a schema:JobPosting``.
+    """
+    return (f"{{ ?posting schema:datePosted {var} }} UNION {{ ?posting schema:validThrough {var} "
+            f"FILTER NOT EXISTS {{ ?posting schema:datePosted {var}Posted }} }}")
+
+
+# The same as OPTIONALs, for the result list, which shows postings that have no date too.
 _DATE = ("OPTIONAL { ?posting schema:datePosted ?posted } OPTIONAL { ?posting schema:validThrough ?closing }\n"
-         "BIND(COALESCE(?posted, ?closing) AS ?date)")
+         "  BIND(COALESCE(?posted, ?closing) AS ?date)")
 
 
 # --- facets ------------------------------------------------------------------------------------------
@@ -217,32 +230,42 @@ class Facet:
 
 FACETS = (
     Facet("employer", "Employer", "?posting schema:hiringOrganization ?value .", iri_values=True),
-    Facet("orgtype", "Organisation type (ROR)", "?posting schema:hiringOrganization/jg:organizationType ?value ."),
-    Facet("country", "Country", "?posting schema:jobLocation/schema:addressCountry ?value ."),
+    Facet("orgtype", "Organisation type (ROR)",
+          "?posting schema:hiringOrganization ?employer . ?employer jg:organizationType ?value ."),
+    Facet("country", "Country", "?posting schema:jobLocation ?place . ?place schema:addressCountry ?value ."),
     Facet("remote", "Remote", "?posting jg:workArrangement ?value .", names=ARRANGEMENTS),
     Facet("employment", "Employment", "?posting schema:employmentType ?value .", names=EMPLOYMENT),
     Facet("skills", "Skill", "?posting schema:skills ?value .", iri_values=True),
-    Facet("level", "Necessary or desirable",
-          "?posting jg:requirement/jg:level ?level . BIND(LCASE(STRAFTER(STR(?level), '#')) AS ?value)",
-          names=LEVELS),
+    Facet("level", "Necessary or desirable", "", names=LEVELS),
     Facet("status", "Open or closed", "?posting schema:validThrough ?closes .", names=STATUSES),
-    Facet("year", "Year", _DATE + "\nBIND(SUBSTR(STR(?date), 1, 4) AS ?value) FILTER(BOUND(?date))"),
+    Facet("year", "Year", dated() + "\n  BIND(SUBSTR(STR(?date), 1, 4) AS ?value)"),
 )
 FACET = {f.name: f for f in FACETS}
+
+
+def counted(facet: Facet, filters: Filters) -> bool:
+    """Whether a facet's values get counts. The level counts postings only for chosen skills; with none
+    chosen it says which requirements the skill counts use, and counting every requirement of every
+    posting for it would be the slowest query of the page."""
+    return facet.name != "level" or bool(filters.skills)
 
 
 def facet_query(facet: Facet, filters: Filters, limit: int = FACET_SIZE + 1) -> str:
     """Counts of postings per value of one facet, under every filter but the facet's own (skills: all)."""
     own = None if facet.name == "skills" else facet.name
-    value = facet.value
-    if facet.name == "skills" and filters.level:  # skills asked for at the chosen strength
-        value = f"?posting jg:requirement ?r . ?r jg:skill ?value ; jg:level jg:{filters.level.capitalize()} ."
+    value, level = facet.value, f"jg:{filters.level.capitalize()}" if filters.level else None
+    if facet.name == "skills" and level:  # skills asked for at the chosen strength
+        value = f"?r jg:level {level} ; jg:skill ?value . ?posting jg:requirement ?r ."
+    if facet.name == "level":  # how strongly the chosen skills are asked for (see ``counted``)
+        value = " ".join(f"?r{i} jg:skill <{s}> ; jg:level ?level . ?posting jg:requirement ?r{i} ."
+                         for i, s in enumerate(filters.skills))
+        value += " BIND(LCASE(STRAFTER(STR(?level), '#')) AS ?value)"
     if facet.name == "status":  # open/closed is the closing date against today
         value += f"\n  BIND(IF(STR(?closes) >= {_literal(filters.today)}, 'open', 'closed') AS ?value)"
     order = "?value" if facet.name == "year" else "DESC(?count) ?value"
     return (sparql_prefixes() + f"SELECT ?value (COUNT(DISTINCT ?posting) AS ?count) WHERE {{\n"
-            f"  {{ SELECT DISTINCT ?posting WHERE {{\n{filters.pattern(without=own)}\n  }} }}\n"
-            f"  {value}\n}} GROUP BY ?value ORDER BY {order}" + (f" LIMIT {limit}" if limit else ""))
+            f"{filters.pattern(without=own, typed=False)}\n  {value}\n}} GROUP BY ?value ORDER BY {order}"
+            + (f" LIMIT {limit}" if limit else ""))
 
 
 def count_query(filters: Filters) -> str:
@@ -253,15 +276,13 @@ def results_query(filters: Filters, page_size: int = PAGE_SIZE) -> str:
     """One page of postings, newest first, with what a result line shows (employer, place, closing date)."""
     offset = (filters.page - 1) * page_size
     return sparql_prefixes() + f"""SELECT ?posting ?title ?employer ?employerName ?country ?date ?closes WHERE {{
-  {{ SELECT ?posting ?date WHERE {{
-    {{ SELECT DISTINCT ?posting WHERE {{
+  {{ SELECT DISTINCT ?posting ?date WHERE {{
 {filters.pattern()}
-    }} }}
-    {_DATE}
+  {_DATE}
   }} ORDER BY DESC(?date) ?posting LIMIT {page_size} OFFSET {offset} }}
   OPTIONAL {{ ?posting schema:title ?title }}
   OPTIONAL {{ ?posting schema:hiringOrganization ?employer . OPTIONAL {{ ?employer schema:name ?employerName }} }}
-  OPTIONAL {{ ?posting schema:jobLocation/schema:addressCountry ?country }}
+  OPTIONAL {{ ?posting schema:jobLocation ?place . ?place schema:addressCountry ?country }}
   OPTIONAL {{ ?posting schema:validThrough ?closes }}
 }} ORDER BY DESC(?date) ?posting"""
 
@@ -269,11 +290,9 @@ def results_query(filters: Filters, page_size: int = PAGE_SIZE) -> str:
 def months_query(filters: Filters) -> str:
     """Postings per month (of the date posted, else the closing date), for the line over time."""
     return sparql_prefixes() + f"""SELECT ?value (COUNT(DISTINCT ?posting) AS ?count) WHERE {{
-  {{ SELECT DISTINCT ?posting WHERE {{
-{filters.pattern()}
-  }} }}
-  {_DATE}
-  BIND(SUBSTR(STR(?date), 1, 7) AS ?value) FILTER(BOUND(?date))
+{filters.pattern(typed=False)}
+  {dated()}
+  BIND(SUBSTR(STR(?date), 1, 7) AS ?value)
 }} GROUP BY ?value ORDER BY ?value"""
 
 
@@ -286,13 +305,11 @@ def salary_query(filters: Filters) -> str:
     """Salary ranges per country and currency, normalised to a year, over the filtered postings."""
     return sparql_prefixes() + f"""SELECT ?country ?currency (COUNT(DISTINCT ?posting) AS ?count)
        (MIN(?low) AS ?min) (AVG((?low + ?high) / 2) AS ?mid) (MAX(?high) AS ?max) WHERE {{
-  {{ SELECT DISTINCT ?posting WHERE {{
-{filters.pattern()}
-  }} }}
+{filters.pattern(typed=False)}
   ?posting schema:baseSalary ?salary . ?salary schema:currency ?currency ; schema:value ?amount .
   OPTIONAL {{ ?amount schema:minValue ?minValue }} OPTIONAL {{ ?amount schema:maxValue ?maxValue }}
   OPTIONAL {{ ?amount schema:unitText ?unitText }} OPTIONAL {{ ?posting schema:workHours ?hours }}
-  OPTIONAL {{ ?posting schema:jobLocation/schema:addressCountry ?placeCountry }}
+  OPTIONAL {{ ?posting schema:jobLocation ?place . ?place schema:addressCountry ?placeCountry }}
   BIND(COALESCE(?placeCountry, "") AS ?country)
   BIND(COALESCE(?unitText, "YEAR") AS ?unit)
   BIND({SALARY_PER_YEAR} AS ?perYear)
