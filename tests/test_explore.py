@@ -210,3 +210,29 @@ def test_skill_panels_global_renders_employers_and_companions(app, live_server) 
     assert 'id="chart-employers"' in html and 'id="chart-companions"' in html
     assert "Skills asked for with Python" in html
     assert "/query?query=" in html  # the panels show their SPARQL too
+
+
+def test_kept_results_are_dropped_when_the_store_changes(tmp_path) -> None:
+    """Counts are kept between page views, and a new posting in the store shows up on the next one."""
+    from jobgraph.ingest import ingest
+    from jobgraph.store import OxigraphStore
+
+    from .conftest import DATA, LiveServer
+
+    store = OxigraphStore(tmp_path / "store")
+    ingest([DATA / "ror", DATA / "skills.ttl", DATA / "postings" / "cos-research-data-librarian.md"], store)
+    server = LiveServer(create_app(store))
+    try:
+        first = requests.get(server.url + "/?q=librarian", timeout=30).text
+        again = requests.get(server.url + "/?q=librarian", timeout=30).text
+        assert total(first) == total(again) == 1
+        assert "kept from an earlier run" not in first and "kept from an earlier run" in again
+        extra = tmp_path / "more" / "steward.md"
+        extra.parent.mkdir()
+        extra.write_text("# Data Librarian and Steward\n\nThe Center for Open Science is hiring a data librarian "
+                         "to help researchers with Python and metadata.\n\nLocation: remote. Full-time.\n")
+        ingest([extra], store)
+        after = requests.get(server.url + "/?q=librarian", timeout=30).text
+        assert total(after) == 2 and "Data Librarian and Steward" in after
+    finally:
+        server.stop()

@@ -7,11 +7,14 @@ skill pages as the Jinja globals ``org_panels(iri)`` and ``skill_panels(iri)``.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, render_template, request
 from markupsafe import Markup
 from pyoxigraph import Literal, NamedNode
 
@@ -52,12 +55,67 @@ def _register_globals(state) -> None:  # type: ignore[no-untyped-def]
 
 # --- running the queries -------------------------------------------------------------------------------
 
+class ResultCache:
+    """Query results kept until the store changes: most page views repeat queries already answered.
+
+    A change is seen in the store's files (an embedded Oxigraph store appends every write to its
+    write-ahead log, so some file's size or time changes); a store with no folder is never cached.
+    """
+
+    def __init__(self, store: object, size: int = 1024) -> None:
+        self.store, self.size = store, size
+        self.entries: OrderedDict[str, list[dict[str, str]]] = OrderedDict()
+        self.stamp: object = None
+        self.lock = threading.Lock()
+
+    def _stamp(self) -> object:
+        path = getattr(self.store, "path", None)
+        if path is None or not os.path.isdir(path):
+            return None
+        with os.scandir(path) as entries:
+            return frozenset((e.name, s.st_size, s.st_mtime_ns) for e in entries if e.is_file() for s in [e.stat()])
+
+    def check(self) -> bool:
+        """Drop everything if the store changed since the last look; False when this store cannot be cached."""
+        stamp = self._stamp()
+        with self.lock:
+            if stamp != self.stamp:
+                self.entries.clear()
+                self.stamp = stamp
+        return stamp is not None
+
+    def get(self, query: str) -> list[dict[str, str]] | None:
+        with self.lock:
+            rows = self.entries.get(query)
+            if rows is not None:
+                self.entries.move_to_end(query)
+            return rows
+
+    def put(self, query: str, rows: list[dict[str, str]]) -> None:
+        with self.lock:
+            self.entries[query] = rows
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+def _cache(app: Flask) -> ResultCache | None:
+    """The app's result cache (``JOBGRAPH_EXPLORE_CACHE`` = number of queries kept; 0 turns it off)."""
+    size = int(app.config.get("JOBGRAPH_EXPLORE_CACHE", 1024))
+    if not size:
+        return None
+    cache = app.extensions.get("jobgraph.explore.cache")
+    if cache is None:
+        cache = app.extensions["jobgraph.explore.cache"] = ResultCache(app.extensions["jobgraph.store"], size)
+    return cache if cache.check() else None
+
+
 @dataclass
 class Ran:
     title: str
     query: str
     rows: int
     ms: float
+    cached: bool = False
 
     @property
     def href(self) -> str:
@@ -69,18 +127,29 @@ class Runner:
     """Runs a page's queries, each distinct text once, and keeps what ran for the page to show."""
 
     store: object
+    cache: ResultCache | None = None
     ran: dict[str, Ran] = field(default_factory=dict)
     results: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
+    @classmethod
+    def for_app(cls) -> Runner:
+        return cls(current_app.extensions["jobgraph.store"], _cache(current_app))
+
     def rows(self, title: str, query: str) -> list[dict[str, str]]:
-        if query not in self.results:
-            start = time.perf_counter()
+        if query in self.results:
+            return self.results[query]
+        start = time.perf_counter()
+        rows = self.cache.get(query) if self.cache else None
+        cached = rows is not None
+        if rows is None:
             solutions = self.store.query(query)  # type: ignore[attr-defined]
             names = [v.value for v in solutions.variables]
             rows = [{n: _plain(s[n]) for n in names if s[n] is not None} for s in solutions]
-            self.results[query] = rows
-            self.ran[query] = Ran(title, query, len(rows), (time.perf_counter() - start) * 1000)
-        return self.results[query]
+            if self.cache:
+                self.cache.put(query, rows)
+        self.results[query] = rows
+        self.ran[query] = Ran(title, query, len(rows), (time.perf_counter() - start) * 1000, cached)
+        return rows
 
     def labels(self, iris: set[str]) -> dict[str, str]:
         query = labels_query(iris)
@@ -275,8 +344,7 @@ def index() -> tuple[str, int] | str:
         filters = Filters.from_args(request.args)
     except BadFilter as err:
         return render_template("explore_error.html", message=str(err)), 400
-    run = Runner(current_app.extensions["jobgraph.store"])
-    view = explore_view(filters, run)
+    view = explore_view(filters, Runner.for_app())
     return render_template("explore.html", chips=_chips(filters, view["labels"]), facet_order=FACETS, **view)
 
 
@@ -307,7 +375,7 @@ def _links(run: Runner, iri: str) -> list[tuple[str, str]]:
 
 
 def _panels(filters: Filters, iri: str, kind: str) -> Markup:
-    run = Runner(current_app.extensions["jobgraph.store"])
+    run = Runner.for_app()
     facets = ("skills", "country") if kind == "org" else ("employer", "country")
     view = explore_view(filters, run, facets=facets)
     if kind == "skill":  # who asks for it: a chart the explore page does not need
