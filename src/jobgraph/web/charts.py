@@ -176,39 +176,39 @@ def range_chart(spans: Sequence[Span], *, title: str, desc: str, unit: str, widt
     return _svg(width, height, title, desc, body, interactive=any(s.href for s in spans))
 
 
-def ego_network(center: Bar, others: Sequence[Bar], *, title: str, desc: str, width: float = WIDTH,
-                height: float = 300) -> Markup:
+def ego_network(center: Bar, others: Sequence[Bar], *, title: str, desc: str, width: float = 400,
+                height: float = 290) -> Markup:
     """A chosen item in the middle and the items seen with it around it; thicker, closer = seen together more.
 
     ``center.value`` is how often the chosen item occurs; each other's value is how often both occur.
+    The centre is a labelled pill, so its name never collides with the ring.
     """
     if not others:
         return Markup("")
-    cx, cy = width / 2, height / 2
-    top = max(o.value for o in others)
-    body, nodes = [], []
+    cx, cy, rx, ry = width / 2, height / 2, width / 2 - 95, height / 2 - 32
+    values = [o.value for o in others]
+    low, top = min(values), max(values)
+    edges, nodes = [], []
     for i, other in enumerate(others):
-        angle = -math.pi / 2 + 2 * math.pi * i / len(others)
-        share = other.value / top
-        reach = 0.88 - 0.28 * share  # frequent companions sit nearer the middle
-        x, y = cx + math.cos(angle) * (width / 2 - 105) * reach, cy + math.sin(angle) * (height / 2 - 30) * reach
-        body.append(f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="{BAR}" '
-                    f'stroke-opacity="{0.3 + 0.5 * share:.2f}" stroke-width="{1.5 + 7 * share:.1f}"/>')
-        radius = 5 + 6 * share
-        anchor = "middle" if abs(math.cos(angle)) < 0.3 else ("start" if math.cos(angle) > 0 else "end")
+        angle = -math.pi / 2 + 2 * math.pi * (i + 0.5) / len(others)  # no node straight above or below
+        share = (other.value - low) / (top - low) if top > low else 1.0
+        reach = 1.0 - 0.3 * share  # frequent companions sit nearer the middle
+        x, y = cx + math.cos(angle) * rx * reach, cy + math.sin(angle) * ry * reach
+        edges.append(f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="{BAR}" '
+                     f'stroke-opacity="{0.35 + 0.45 * share:.2f}" stroke-width="{1.5 + 6 * share:.1f}"/>')
+        radius = 5 + 5 * share
+        anchor = "middle" if abs(math.cos(angle)) < 0.25 else ("start" if math.cos(angle) > 0 else "end")
         dx = {"start": radius + 4, "end": -radius - 4, "middle": 0}[anchor]
         dy = (radius + 15 if math.sin(angle) > 0 else -radius - 6) if anchor == "middle" else 5
-        pct = f"{100 * other.value / center.value:.0f}%" if center.value else ""
-        say = f"{other.label}: with {center.label} in {_fmt(other.value)} postings ({pct})"
+        pct = f" ({100 * other.value / center.value:.0f}%)" if center.value else ""
+        say = f"{other.label}: with {center.label} in {_fmt(other.value)} postings{pct}"
         inner = (f"<title>{escape(say)}</title>"
                  f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{BAR}" stroke="#fff" stroke-width="2"/>'
                  f'<text x="{x + dx:.1f}" y="{y + dy:.1f}" text-anchor="{anchor}" fill="{INK}" font-size="14" '
-                 f'paint-order="stroke" stroke="#fff" stroke-width="4">{escape(_clip(other.label, 15))}</text>')
+                 f'paint-order="stroke" stroke="#fff" stroke-width="4">{escape(_clip(other.label, 14))}</text>')
         nodes.append(_link(other.href, say + (" — show these" if other.href else ""), inner))
-    label = escape(_clip(center.label, 24))
-    centre = (f'<circle cx="{cx}" cy="{cy}" r="24" fill="{ACCENT}"/>'
-              f'<text x="{cx}" y="{cy + 44}" text-anchor="middle" fill="{INK}" font-weight="600" '
-              f'paint-order="stroke" stroke="#fff" stroke-width="4">{label}</text>'
-              f'<text x="{cx}" y="{cy + 5}" text-anchor="middle" fill="#fff" font-size="13" font-weight="600">'
-              f"{_fmt(center.value)}</text>")
-    return _svg(width, height, title, desc, body + nodes + [centre], interactive=any(o.href for o in others))
+    label = f"{_clip(center.label, 20)} · {_fmt(center.value)}"
+    pill = len(label) * 8.2 + 22
+    centre = (f'<rect x="{cx - pill / 2:.1f}" y="{cy - 15}" width="{pill:.1f}" height="30" rx="15" fill="{ACCENT}"/>'
+              f'<text x="{cx}" y="{cy + 5}" text-anchor="middle" fill="#fff" font-weight="600">{escape(label)}</text>')
+    return _svg(width, height, title, desc, edges + nodes + [centre], interactive=any(o.href for o in others))

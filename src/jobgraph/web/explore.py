@@ -296,7 +296,8 @@ def explore_view(filters: Filters, run: Runner, *, facets: tuple[str, ...] = tup
     views = {name: facet_view(FACET[name], rows, filters, labels) for name, rows in facet_rows.items()}
 
     skill_bars = [charts.Bar(labels.get(r["value"], compact(r["value"])), int(r["count"]),
-                             filters.toggle_skill(r["value"]).url()) for r in skill_rows]
+                             filters.toggle_skill(r["value"]).url())
+                  for r in skill_rows if r["value"] not in filters.skills]  # a chosen skill is in every one
     country_rows = facet_rows.get("country", [])
     country_bars = [charts.Bar(country_name(r["value"]), int(r["count"]), filters.set(country=r["value"]).url())
                     for r in country_rows]
