@@ -236,3 +236,23 @@ def test_kept_results_are_dropped_when_the_store_changes(tmp_path) -> None:
         assert total(after) == 2 and "Data Librarian and Steward" in after
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("args", ["", "country=GB", "skill=python&level=desirable", "orgtype=nonprofit&year=2026",
+                                  "q=data&status=closed", "employer=ror:04wxnsj81&skill=python&remote=remote",
+                                  "level=necessary&employment=FULL_TIME"])
+def test_lookups_and_hash_joins_give_the_same_answers(seeds_store, args: str) -> None:  # type: ignore[no-untyped-def]
+    """The two ways a page's queries are joined (chosen by the number of postings) agree on every figure."""
+    from jobgraph.web.facets import FACETS, counted, months_query
+
+    filters = Filters.from_args(dict(pair.split("=") for pair in args.split("&")) if args else {})
+
+    def answer(query: str) -> list[tuple[str, ...]]:
+        return [tuple(str(term) for term in row) for row in seeds_store.query(query)]
+
+    for facet in FACETS:
+        if counted(facet, filters):
+            assert answer(facet_query(facet, filters, hashed=True)) == answer(facet_query(facet, filters)), facet.name
+    for build in (results_query, months_query, salary_query):
+        assert answer(build(filters, hashed=True)) == answer(build(filters)), build.__name__
+    assert answer(results_query(filters)) or args.startswith("employer")

@@ -43,6 +43,9 @@ from .facets import (
 
 bp = Blueprint("explore", __name__)
 CHART_SIZE = 12
+# Below this many postings a page's queries look each posting up; above it they join whole scans by hash.
+# Measured on the 100,000-posting store (benchmarks/explore.py): the two meet at a few thousand postings.
+NESTED_BELOW = 3000
 
 
 @bp.record_once
@@ -277,18 +280,23 @@ def explore_view(filters: Filters, run: Runner, *, facets: tuple[str, ...] = tup
                  with_salary: bool = True) -> dict:
     """Everything the explore page (or a panel) shows for one state, from the store."""
     total = int(run.rows("How many postings match", count_query(filters))[0]["count"])
+    hashed = total > NESTED_BELOW  # many postings: scans joined by hash beat a lookup per posting
     results = run.rows(f"Postings {(filters.page - 1) * PAGE_SIZE + 1}–{filters.page * PAGE_SIZE}, newest first",
-                       results_query(filters))
-    facet_rows = {name: run.rows(f"Facet: {FACET[name].label}", facet_query(FACET[name], filters, CHART_SIZE))
-                  if counted(FACET[name], filters) else [{"value": v} for v in FACET[name].names or {}]
-                  for name in facets}
-    skill_rows = facet_rows.get("skills") or run.rows("Facet: Skill", facet_query(FACET["skills"], filters, CHART_SIZE))
+                       results_query(filters, hashed=hashed))
+
+    def facet_rows_for(name: str, state: Filters, limit: int = CHART_SIZE) -> list[dict[str, str]]:
+        return run.rows(f"Facet: {FACET[name].label}", facet_query(FACET[name], state, limit, hashed=hashed))
+
+    facet_rows = {name: facet_rows_for(name, filters) if counted(FACET[name], filters)
+                  else [{"value": v} for v in FACET[name].names or {}] for name in facets}
+    skill_rows = facet_rows.get("skills") or facet_rows_for("skills", filters)
     focus = filters.skills[-1] if filters.skills else (skill_rows[0]["value"] if skill_rows else None)
     companions = run.rows("Skills asked for together with the chosen skill", facet_query(
-        FACET["skills"], filters if focus in filters.skills else filters.toggle_skill(focus), CHART_SIZE + 1)
-    ) if focus else []
-    months = run.rows("Postings per month", months_query(filters))
-    salaries = run.rows("Salary ranges by country and currency", salary_query(filters)) if with_salary else []
+        FACET["skills"], filters if focus in filters.skills else filters.toggle_skill(focus), CHART_SIZE + 1,
+        hashed=hashed)) if focus else []
+    months = run.rows("Postings per month", months_query(filters, hashed=hashed))
+    salaries = run.rows("Salary ranges by country and currency",
+                        salary_query(filters, hashed=hashed)) if with_salary else []
 
     iris = {r["value"] for r in skill_rows + companions} | {r["value"] for r in facet_rows.get("employer", [])}
     iris |= set(filters.skills) | ({filters.employer} if filters.employer else set()) | ({focus} if focus else set())

@@ -161,60 +161,70 @@ class Filters:
     def empty(self) -> bool:
         return not self.args() or self.args() == [("page", str(self.page))]
 
-    def pattern(self, without: str | None = None, typed: bool = True) -> str:
-        """The SPARQL group pattern binding ``?posting`` to each posting this state selects.
+    def parts(self, without: str | None = None) -> list[str]:
+        """The filters as small group patterns, each binding ``?posting``: joined, they select the postings.
 
         ``without`` leaves one facet's own filter out, so that facet can show the alternatives to its choice.
-        Triple patterns with a constant come first and no property paths are used: Oxigraph then starts
-        from the few postings that match. ``typed=False`` drops ``a schema:JobPosting`` when nothing else
-        is chosen (a facet's own pattern then says which postings count).
+        No property paths, and two-step filters are split into single triple patterns, so that ``join``
+        can hand each one to Oxigraph as a whole scan.
         """
         f = self if without is None else replace(self, **{without: () if without == "skills" else None})
         level = f"jg:{f.level.capitalize()}" if f.level else None
-        lines = []
+        parts = []
         for i, skill in enumerate(f.skills):
             if level:
-                lines.append(f"?fReq{i} jg:skill <{skill}> ; jg:level {level} . ?posting jg:requirement ?fReq{i} .")
+                parts += [f"?fReq{i} jg:skill <{skill}> .", f"?fReq{i} jg:level {level} .",
+                          f"?posting jg:requirement ?fReq{i} ."]
             else:
-                lines.append(f"?posting schema:skills <{skill}> .")
+                parts.append(f"?posting schema:skills <{skill}> .")
         if f.employer:
-            lines.append(f"?posting schema:hiringOrganization <{f.employer}> .")
+            parts.append(f"?posting schema:hiringOrganization <{f.employer}> .")
         if f.country:
-            lines.append(f"?fPlace schema:addressCountry {_literal(f.country)} . ?posting schema:jobLocation ?fPlace .")
+            parts += [f"?fPlace schema:addressCountry {_literal(f.country)} .", "?posting schema:jobLocation ?fPlace ."]
         if f.remote:
-            lines.append(f"?posting jg:workArrangement {_literal(f.remote)} .")
+            parts.append(f"?posting jg:workArrangement {_literal(f.remote)} .")
         if f.employment:
-            lines.append(f"?posting schema:employmentType {_literal(f.employment)} .")
+            parts.append(f"?posting schema:employmentType {_literal(f.employment)} .")
         if f.orgtype:
-            lines.append(f"?fOrg jg:organizationType {_literal(f.orgtype)} . "
-                         "?posting schema:hiringOrganization ?fOrg .")
+            parts += [f"?fOrg jg:organizationType {_literal(f.orgtype)} .",
+                      "?posting schema:hiringOrganization ?fOrg ."]
         if f.status:
             op = ">=" if f.status == "open" else "<"
-            lines.append(f"?posting schema:validThrough ?fCloses . FILTER(STR(?fCloses) {op} {_literal(f.today)})")
+            parts.append(f"?posting schema:validThrough ?fCloses . FILTER(STR(?fCloses) {op} {_literal(f.today)})")
         if f.year:
-            lines.append(dated("?fDate") + f" FILTER(STRSTARTS(STR(?fDate), {_literal(f.year + '-')}))")
+            parts.append(dated("?fDate") + f" FILTER(STRSTARTS(STR(?fDate), {_literal(f.year + '-')}))")
         if f.q:
             words = _literal(f.q.lower())
-            lines.append("?posting schema:title ?fTitle . OPTIONAL { ?posting schema:description ?fText }\n"
-                         f"FILTER(CONTAINS(LCASE(STR(?fTitle)), {words}) || "
-                         f"CONTAINS(LCASE(STR(COALESCE(?fText, \"\"))), {words}))")
-        if typed and not lines:
-            lines.append("?posting a schema:JobPosting .")
-        return "\n".join("  " + line for line in "\n".join(lines).splitlines())
+            parts.append(f"{{ ?posting schema:title ?fTitle FILTER(CONTAINS(LCASE(STR(?fTitle)), {words})) }} UNION "
+                         f"{{ ?posting schema:description ?fText FILTER(CONTAINS(LCASE(STR(?fText)), {words})) }}")
+        return parts
+
+    def selected(self, hashed: bool, without: str | None = None, typed: bool = True) -> str:
+        """A sub-SELECT of the distinct postings this state selects ('' when nothing is chosen and not
+        ``typed``: the caller's own pattern then says which postings count)."""
+        parts = self.parts(without)
+        if not parts:
+            return "  { SELECT ?posting WHERE { ?posting a schema:JobPosting } }" if typed else ""
+        return f"  {{ SELECT DISTINCT ?posting WHERE {{\n{join(parts, hashed, indent=4)}\n  }} }}"
+
+
+def join(parts: list[str], hashed: bool, indent: int = 2) -> str:
+    """Group patterns joined in place (Oxigraph looks each row up in its indexes: quick for a few hundred
+    postings) or ``hashed``: each its own sub-SELECT, so whole scans are joined in memory (at 100,000
+    postings 20-40x quicker than a lookup per posting; see benchmarks/explore.py)."""
+    pad = " " * indent
+    if not hashed:
+        return "\n".join(pad + p for p in parts)
+    return "\n".join(f"{pad}{{ SELECT * WHERE {{ {p} }} }}" for p in parts)
 
 
 def dated(var: str = "?date") -> str:
     """The date a posting is placed in time by: when it was posted, else when it closes (most give only that).
 
-    A UNION rather than OPTIONALs, so it binds ``?posting`` itself and needs no ``a schema:JobPosting``.
+    A UNION of two scans (MINUS, unlike FILTER NOT EXISTS, is answered without a lookup per row).
     """
-    return (f"{{ ?posting schema:datePosted {var} }} UNION {{ ?posting schema:validThrough {var} "
-            f"FILTER NOT EXISTS {{ ?posting schema:datePosted {var}Posted }} }}")
-
-
-# The same as OPTIONALs, for the result list, which shows postings that have no date too.
-_DATE = ("OPTIONAL { ?posting schema:datePosted ?posted } OPTIONAL { ?posting schema:validThrough ?closing }\n"
-         "  BIND(COALESCE(?posted, ?closing) AS ?date)")
+    return (f"{{ ?posting schema:datePosted {var} }} UNION "
+            f"{{ ?posting schema:validThrough {var} MINUS {{ ?posting schema:datePosted {var}Posted }} }}")
 
 
 # --- facets ------------------------------------------------------------------------------------------
@@ -223,22 +233,24 @@ _DATE = ("OPTIONAL { ?posting schema:datePosted ?posted } OPTIONAL { ?posting sc
 class Facet:
     name: str  # the Filters field it sets
     label: str
-    value: str  # a pattern binding ?value from ?posting
+    value: tuple[str, ...]  # patterns binding ?value from ?posting (joined like filters)
     iri_values: bool = False  # values are IRIs whose labels are fetched afterwards
     names: Mapping[str, str] | None = None  # display names for literal values
+    bind: str = ""  # computes ?value from what the patterns bind
 
 
 FACETS = (
-    Facet("employer", "Employer", "?posting schema:hiringOrganization ?value .", iri_values=True),
+    Facet("employer", "Employer", ("?posting schema:hiringOrganization ?value .",), iri_values=True),
     Facet("orgtype", "Organisation type (ROR)",
-          "?posting schema:hiringOrganization ?employer . ?employer jg:organizationType ?value ."),
-    Facet("country", "Country", "?posting schema:jobLocation ?place . ?place schema:addressCountry ?value ."),
-    Facet("remote", "Remote", "?posting jg:workArrangement ?value .", names=ARRANGEMENTS),
-    Facet("employment", "Employment", "?posting schema:employmentType ?value .", names=EMPLOYMENT),
-    Facet("skills", "Skill", "?posting schema:skills ?value .", iri_values=True),
-    Facet("level", "Necessary or desirable", "", names=LEVELS),
-    Facet("status", "Open or closed", "?posting schema:validThrough ?closes .", names=STATUSES),
-    Facet("year", "Year", dated() + "\n  BIND(SUBSTR(STR(?date), 1, 4) AS ?value)"),
+          ("?posting schema:hiringOrganization ?employer .", "?employer jg:organizationType ?value .")),
+    Facet("country", "Country", ("?posting schema:jobLocation ?place .", "?place schema:addressCountry ?value .")),
+    Facet("remote", "Remote", ("?posting jg:workArrangement ?value .",), names=ARRANGEMENTS),
+    Facet("employment", "Employment", ("?posting schema:employmentType ?value .",), names=EMPLOYMENT),
+    Facet("skills", "Skill", ("?posting schema:skills ?value .",), iri_values=True),
+    Facet("level", "Necessary or desirable", (), names=LEVELS,
+          bind="BIND(LCASE(STRAFTER(STR(?level), '#')) AS ?value)"),
+    Facet("status", "Open or closed", ("?posting schema:validThrough ?closes .",), names=STATUSES),
+    Facet("year", "Year", (dated(),), bind="BIND(SUBSTR(STR(?date), 1, 4) AS ?value)"),
 )
 FACET = {f.name: f for f in FACETS}
 
@@ -250,35 +262,41 @@ def counted(facet: Facet, filters: Filters) -> bool:
     return facet.name != "level" or bool(filters.skills)
 
 
-def facet_query(facet: Facet, filters: Filters, limit: int = FACET_SIZE + 1) -> str:
+def facet_query(facet: Facet, filters: Filters, limit: int = FACET_SIZE + 1, hashed: bool = False) -> str:
     """Counts of postings per value of one facet, under every filter but the facet's own (skills: all)."""
     own = None if facet.name == "skills" else facet.name
-    value, level = facet.value, f"jg:{filters.level.capitalize()}" if filters.level else None
+    value, bind = list(facet.value), facet.bind
+    level = f"jg:{filters.level.capitalize()}" if filters.level else None
     if facet.name == "skills" and level:  # skills asked for at the chosen strength
-        value = f"?r jg:level {level} ; jg:skill ?value . ?posting jg:requirement ?r ."
+        value = [f"?r jg:level {level} .", "?r jg:skill ?value .", "?posting jg:requirement ?r ."]
     if facet.name == "level":  # how strongly the chosen skills are asked for (see ``counted``)
-        value = " ".join(f"?r{i} jg:skill <{s}> ; jg:level ?level . ?posting jg:requirement ?r{i} ."
-                         for i, s in enumerate(filters.skills))
-        value += " BIND(LCASE(STRAFTER(STR(?level), '#')) AS ?value)"
+        value = [p for i, s in enumerate(filters.skills)
+                 for p in (f"?r{i} jg:skill <{s}> .", f"?r{i} jg:level ?level .", f"?posting jg:requirement ?r{i} .")]
     if facet.name == "status":  # open/closed is the closing date against today
-        value += f"\n  BIND(IF(STR(?closes) >= {_literal(filters.today)}, 'open', 'closed') AS ?value)"
+        bind = f"BIND(IF(STR(?closes) >= {_literal(filters.today)}, 'open', 'closed') AS ?value)"
+    # one triple per posting and value: every row is a distinct posting, so counting rows is enough
+    counter = "COUNT(*)" if len(value) == 1 and facet.name != "status" else "COUNT(DISTINCT ?posting)"
     order = "?value" if facet.name == "year" else "DESC(?count) ?value"
-    return (sparql_prefixes() + f"SELECT ?value (COUNT(DISTINCT ?posting) AS ?count) WHERE {{\n"
-            f"{filters.pattern(without=own, typed=False)}\n  {value}\n}} GROUP BY ?value ORDER BY {order}"
-            + (f" LIMIT {limit}" if limit else ""))
+    selected = filters.selected(hashed, without=own, typed=False)
+    return (sparql_prefixes() + f"SELECT ?value ({counter} AS ?count) WHERE {{\n"
+            + (selected + "\n" if selected else "") + join(value, hashed) + (f"\n  {bind}" if bind else "")
+            + f"\n}} GROUP BY ?value ORDER BY {order}" + (f" LIMIT {limit}" if limit else ""))
 
 
 def count_query(filters: Filters) -> str:
-    return sparql_prefixes() + f"SELECT (COUNT(DISTINCT ?posting) AS ?count) WHERE {{\n{filters.pattern()}\n}}"
+    """How many postings match: each filter is scanned whole and joined by hash (quick at any size)."""
+    parts = filters.parts() or ["?posting a schema:JobPosting ."]
+    return sparql_prefixes() + f"SELECT (COUNT(DISTINCT ?posting) AS ?count) WHERE {{\n{join(parts, True)}\n}}"
 
 
-def results_query(filters: Filters, page_size: int = PAGE_SIZE) -> str:
+def results_query(filters: Filters, page_size: int = PAGE_SIZE, hashed: bool = False) -> str:
     """One page of postings, newest first, with what a result line shows (employer, place, closing date)."""
     offset = (filters.page - 1) * page_size
+    dates = f"OPTIONAL {{ SELECT ?posting ?date WHERE {{ {dated()} }} }}" if hashed else f"OPTIONAL {{ {dated()} }}"
     return sparql_prefixes() + f"""SELECT ?posting ?title ?employer ?employerName ?country ?date ?closes WHERE {{
-  {{ SELECT DISTINCT ?posting ?date WHERE {{
-{filters.pattern()}
-  {_DATE}
+  {{ SELECT ?posting ?date WHERE {{
+  {filters.selected(hashed)}
+    {dates}
   }} ORDER BY DESC(?date) ?posting LIMIT {page_size} OFFSET {offset} }}
   OPTIONAL {{ ?posting schema:title ?title }}
   OPTIONAL {{ ?posting schema:hiringOrganization ?employer . OPTIONAL {{ ?employer schema:name ?employerName }} }}
@@ -287,11 +305,11 @@ def results_query(filters: Filters, page_size: int = PAGE_SIZE) -> str:
 }} ORDER BY DESC(?date) ?posting"""
 
 
-def months_query(filters: Filters) -> str:
+def months_query(filters: Filters, hashed: bool = False) -> str:
     """Postings per month (of the date posted, else the closing date), for the line over time."""
-    return sparql_prefixes() + f"""SELECT ?value (COUNT(DISTINCT ?posting) AS ?count) WHERE {{
-{filters.pattern(typed=False)}
-  {dated()}
+    selected = filters.selected(hashed, typed=False)
+    return sparql_prefixes() + f"""SELECT ?value (COUNT(*) AS ?count) WHERE {{
+{selected + chr(10) if selected else ""}{join([dated()], hashed)}
   BIND(SUBSTR(STR(?date), 1, 7) AS ?value)
 }} GROUP BY ?value ORDER BY ?value"""
 
@@ -301,15 +319,19 @@ SALARY_PER_YEAR = ("IF(?unit = 'HOUR', COALESCE(xsd:decimal(STRBEFORE(?hours, ' 
                    "IF(?unit = 'DAY', 260, IF(?unit = 'WEEK', 52, IF(?unit = 'MONTH', 12, 1))))")
 
 
-def salary_query(filters: Filters) -> str:
+def salary_query(filters: Filters, hashed: bool = False) -> str:
     """Salary ranges per country and currency, normalised to a year, over the filtered postings."""
+    selected = filters.selected(hashed, typed=False)
+    amounts = ["?posting schema:baseSalary ?salary .", "?salary schema:currency ?currency .",
+               "?salary schema:value ?amount ."]
+    optional = ["?amount schema:minValue ?minValue .", "?amount schema:maxValue ?maxValue .",
+                "?amount schema:unitText ?unitText .", "?posting schema:workHours ?hours ."]
+    place = join(["?posting schema:jobLocation ?place .", "?place schema:addressCountry ?placeCountry ."], hashed, 0)
     return sparql_prefixes() + f"""SELECT ?country ?currency (COUNT(DISTINCT ?posting) AS ?count)
        (MIN(?low) AS ?min) (AVG((?low + ?high) / 2) AS ?mid) (MAX(?high) AS ?max) WHERE {{
-{filters.pattern(typed=False)}
-  ?posting schema:baseSalary ?salary . ?salary schema:currency ?currency ; schema:value ?amount .
-  OPTIONAL {{ ?amount schema:minValue ?minValue }} OPTIONAL {{ ?amount schema:maxValue ?maxValue }}
-  OPTIONAL {{ ?amount schema:unitText ?unitText }} OPTIONAL {{ ?posting schema:workHours ?hours }}
-  OPTIONAL {{ ?posting schema:jobLocation ?place . ?place schema:addressCountry ?placeCountry }}
+{selected + chr(10) if selected else ""}{join(amounts, hashed)}
+{chr(10).join("  OPTIONAL { " + p.strip() + " }" for p in join(optional, hashed, 0).splitlines())}
+  OPTIONAL {{ {" ".join(place.splitlines())} }}
   BIND(COALESCE(?placeCountry, "") AS ?country)
   BIND(COALESCE(?unitText, "YEAR") AS ?unit)
   BIND({SALARY_PER_YEAR} AS ?perYear)
