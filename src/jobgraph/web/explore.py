@@ -383,7 +383,7 @@ def _links(run: Runner, iri: str) -> list[tuple[str, str]]:
     return sorted(named, key=lambda item: order.index(item[0]))
 
 
-def _panels(filters: Filters, iri: str, kind: str) -> Markup:
+def _panels(filters: Filters, iri: str, kind: str, postings: bool = True) -> Markup:
     run = Runner.for_app()
     facets = ("skills", "country") if kind == "org" else ("employer", "country")
     view = explore_view(filters, run, facets=facets)
@@ -395,15 +395,16 @@ def _panels(filters: Filters, iri: str, kind: str) -> Markup:
             ("Employer", "Postings"), [(b.label, int(b.value)) for b in bars]))
         view["cards"] = [c for c in view["cards"] if c.rows]
     html = render_template("explore_panels.html", kind=kind, iri=iri, links=_links(run, iri),
-                           explore_href=filters.url(), **view)
+                           explore_href=filters.url(), with_postings=postings, **view)
     return Markup(html)
 
 
-def org_panels(iri: str) -> Markup:
-    """Charts, postings and links out for one organisation's page (``{{ org_panels(iri) }}``)."""
-    return _panels(Filters(employer=str(iri)), str(iri), "org")
+def org_panels(iri: str, postings: bool = True) -> Markup:
+    """Charts, postings and links out for one organisation's page (``{{ org_panels(iri) }}``); a page that
+    lists the postings itself passes ``postings=False``."""
+    return _panels(Filters(employer=str(iri)), str(iri), "org", postings)
 
 
-def skill_panels(iri: str) -> Markup:
+def skill_panels(iri: str, postings: bool = True) -> Markup:
     """Charts, postings and links out for one skill concept's page (``{{ skill_panels(iri) }}``)."""
-    return _panels(Filters(skills=(str(iri),)), str(iri), "skill")
+    return _panels(Filters(skills=(str(iri),)), str(iri), "skill", postings)
