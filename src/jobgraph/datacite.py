@@ -207,8 +207,8 @@ def xml_errors(text: str) -> list[str]:
     for path, attr, definition in checks:
         for el in root.findall(path, ns):
             value = el.get(attr)
-            if (value is not None or attr in ("resourceTypeGeneral", "dateType", "relationType")) \
-                    and value not in defs[definition]["enum"]:
+            if (value is not None or attr != "nameType") and value not in defs[definition]["enum"]:  # all but
+                # nameType are mandatory attributes
                 errors.append(f"{path} @{attr}={value!r} is not in DataCite's list")
     for el in root.iter(f"{{{KERNEL}}}affiliation", f"{{{KERNEL}}}publisher", f"{{{KERNEL}}}nameIdentifier"):
         scheme = el.get("affiliationIdentifierScheme") or el.get("publisherIdentifierScheme") \
