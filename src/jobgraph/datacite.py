@@ -205,10 +205,9 @@ def xml_errors(text: str) -> list[str]:
               ("d:creators/d:creator/d:creatorName", "nameType", "nameType"),
               ("d:descriptions/d:description", "descriptionType", "descriptionType")]
     for path, attr, definition in checks:
-        for el in root.findall(path, ns):
+        for el in root.findall(path, ns):  # every attribute checked here but nameType is mandatory
             value = el.get(attr)
-            if (value is not None or attr != "nameType") and value not in defs[definition]["enum"]:  # all but
-                # nameType are mandatory attributes
+            if (value is not None or attr != "nameType") and value not in defs[definition]["enum"]:
                 errors.append(f"{path} @{attr}={value!r} is not in DataCite's list")
     for el in root.iter(f"{{{KERNEL}}}affiliation", f"{{{KERNEL}}}publisher", f"{{{KERNEL}}}nameIdentifier"):
         scheme = el.get("affiliationIdentifierScheme") or el.get("publisherIdentifierScheme") \
