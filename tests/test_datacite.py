@@ -113,6 +113,8 @@ def test_datacite_export_command(tmp_path) -> None:  # type: ignore[no-untyped-d
     run_cli("datacite", "export", "--store", str(store), iri, "--format", "xml", "--prefix", "10.80000", "-o", str(out))
     root = etree.parse(str(out)).getroot()
     assert root.findtext("d:identifier", namespaces=NS) == f"10.80000/jobgraph.{iri.rsplit('/', 1)[-1]}"
+    bad_prefix = run_cli("datacite", "export", "--store", str(store), iri, "--prefix", "jobgraph", check=False)
+    assert bad_prefix.returncode == 1 and "'jobgraph' is not a DOI prefix" in bad_prefix.stderr
     missing = run_cli("datacite", "export", "--store", str(store), "no-such-posting", check=False)
     assert missing.returncode == 1 and "no posting 'no-such-posting'" in missing.stderr
 

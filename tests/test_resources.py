@@ -210,7 +210,7 @@ def test_posting_page_reads_well(site, page) -> None:  # type: ignore[no-untyped
 
 def test_unknown_iris_are_404_and_unoffered_formats_406(site) -> None:  # type: ignore[no-untyped-def]
     for path in ("/posting/0000000000000000-0", "/source/nope", "/org/no-such-org", "/skill/no-such-skill",
-                 "/ror/00000000z", "/ror/not-a-ror-id", "/ror/02mhbdp94"):
+                 "/ror/00000000z", "/ror/not-a-ror-id", "/ror/02mhbdp94", "/posting/%3Cscript%3E", "/org/a%20b"):
         assert requests.get(site.url + path, timeout=10).status_code == 404, path
     iri = next(iter(postings(site)))
     resp = requests.get(iri, headers={"Accept": "application/pdf"}, timeout=10)

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from .export import Description, describe, exists, posting_record
+from .export import Description, describe, posting_record
 from .store import GraphStore
 from .vocab import DEFAULT_BASE_IRI, RDF, SCHEMA, SKOS, XSD, base_iri, graph_iri
 
@@ -50,10 +50,11 @@ def find_posting(store: GraphStore, ref: str) -> str:
     candidates = [ref] if "://" in ref else [f"{b}posting/{ref}" for b in dict.fromkeys((base_iri(), DEFAULT_BASE_IRI))]
     for iri in candidates:
         try:
-            if exists(store, iri) and bool(store.query(f"ASK {{ <{iri}> a {SCHEMA.JobPosting} }}")):
-                return iri
+            node = NamedNode(iri)
         except ValueError:
             break
+        if bool(store.query(f"ASK {{ {node} a {SCHEMA.JobPosting} }}")):
+            return iri
     raise DataCiteError(f"no posting {ref!r} in the store; give a posting IRI or its id (`jobgraph query "
                         "'SELECT ?p WHERE { ?p a schema:JobPosting }'` lists them)")
 
@@ -61,6 +62,8 @@ def find_posting(store: GraphStore, ref: str) -> str:
 def attributes(store: GraphStore, posting: str, prefix: str = TEST_PREFIX) -> dict:
     """DataCite 4.5 attributes for a posting: employer as creator's affiliation and publisher by ROR id,
     skills as subjects (with their ESCO/Wikidata matches), dates, related identifiers."""
+    if not re.fullmatch(r"10\.\d{4,9}", prefix):
+        raise DataCiteError(f"{prefix!r} is not a DOI prefix: give your repository's, such as 10.5072")
     rec = posting_record(store, Description(posting, describe(store, posting)))
     suffix = "jobgraph." + posting.rstrip("/").rsplit("/", 1)[-1]
     emp = rec["employer"] or {}
@@ -202,10 +205,9 @@ def xml_errors(text: str) -> list[str]:
               ("d:creators/d:creator/d:creatorName", "nameType", "nameType"),
               ("d:descriptions/d:description", "descriptionType", "descriptionType")]
     for path, attr, definition in checks:
-        for el in root.findall(path, ns):
+        for el in root.findall(path, ns):  # every attribute checked here but nameType is mandatory
             value = el.get(attr)
-            if (value is not None or attr in ("resourceTypeGeneral", "dateType", "relationType")) \
-                    and value not in defs[definition]["enum"]:
+            if (value is not None or attr != "nameType") and value not in defs[definition]["enum"]:
                 errors.append(f"{path} @{attr}={value!r} is not in DataCite's list")
     for el in root.iter(f"{{{KERNEL}}}affiliation", f"{{{KERNEL}}}publisher", f"{{{KERNEL}}}nameIdentifier"):
         scheme = el.get("affiliationIdentifierScheme") or el.get("publisherIdentifierScheme") \

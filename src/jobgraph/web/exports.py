@@ -6,6 +6,7 @@ import json
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
+from ..datacite import work_iri
 from ..export import CONTEXT_PATH, FORMATS, Description, ExportError, describe, exists, stream
 from ..vocab import RDF, SCHEMA, base_iri
 from .resources import candidates, negotiate, not_acceptable, rows, serve_rdf, store
@@ -68,11 +69,8 @@ def doi_page(doi: str) -> Response | str:
     """A DataCite work (linked with ``jobgraph datacite link``) and the postings of its creators'
     organisations, joined through their ROR ids."""
     doi = doi.lower()
-    iri = f"https://doi.org/{doi}"
-    try:
-        known = exists(store(), iri)
-    except ValueError:
-        known = False
+    iri = work_iri(doi).value
+    known = exists(store(), iri)
     if not known:
         abort(404, description=f"{doi} is not in the store: `jobgraph datacite link {doi}` adds it")
     mime = negotiate(DOI_OFFERS, DOI_SHORT)

@@ -78,7 +78,7 @@ def candidates(path: str) -> list[str]:
 
 
 def serve(kind: str, iri: str) -> Response | str:
-    """The resource in the negotiated format; 404 when the store knows nothing of it."""
+    """The resource in the negotiated format (406 when none of the offered ones is acceptable)."""
     mime = negotiate(OFFERS, SHORT)
     if mime is None:
         return not_acceptable(OFFERS, SHORT)
@@ -104,8 +104,13 @@ SHORT_LINKS = [("turtle", "text/turtle"), ("jsonld", "application/ld+json"), ("n
 
 
 def resolve(kind: str, key: str) -> Response | str:
+    """The first candidate IRI the store knows; 404 when none is known (or the path is no IRI at all)."""
     for iri in candidates(f"{kind}/{key}"):
-        if exists(store(), iri):
+        try:
+            known = exists(store(), iri)
+        except ValueError:  # characters an IRI cannot hold, such as '<' or a space
+            break
+        if known:
             return serve(kind, iri)
     abort(404, description=f"nothing is known of {base_iri()}{kind}/{key}")
 
