@@ -8,16 +8,33 @@ from pathlib import Path
 
 import click
 
-from .store import OxigraphStore, StoreError, default_store_path
+from .store import GraphStore, StoreError, open_graph_store
+
+
+class StoreLocation(click.ParamType):
+    """A store folder (a Path) or a SPARQL store's query endpoint URL (kept as a str: Path would mangle //)."""
+
+    name = "DIR|URL"
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        if isinstance(value, Path) or str(value).startswith(("http://", "https://")):
+            return value
+        path = Path(value)
+        if path.is_file():
+            self.fail(f"{path} is a file; --store takes a folder (or the URL of a SPARQL store)", param, ctx)
+        return path
+
 
 store_option = click.option(
-    "--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Store folder (default: $JOBGRAPH_STORE or ~/.local/share/jobgraph/store).")
+    "--store", "store_path", type=StoreLocation(), default=None,
+    help="Store folder, or a SPARQL 1.1 store's query URL such as http://host:7878/query "
+         "(default: $JOBGRAPH_STORE or ~/.local/share/jobgraph/store).")
 
 
-def open_store(path: Path | None) -> OxigraphStore:
+def open_store(path: Path | str | None) -> GraphStore:
+    """The embedded store in a folder, or a remote one for an http(s) URL (see jobgraph.store)."""
     try:
-        return OxigraphStore(path or default_store_path())
+        return open_graph_store(path)
     except StoreError as err:
         raise click.ClickException(str(err)) from None
 
@@ -79,7 +96,7 @@ def ingest_cmd(paths: tuple[Path, ...], store_path: Path | None, force: bool, **
     from .ingest import ingest
 
     store = open_store(store_path)
-    click.echo(f"store: {store.path}", err=True)
+    click.echo(f"store: {store.location}", err=True)
     summary = ingest(paths, store, overrides=meta, force=force,
                      on_error=lambda msg: click.echo(msg, err=True),
                      progress=lambda files: tqdm(files, desc="ingest", unit="file", file=sys.stderr,
@@ -113,7 +130,7 @@ def serve_cmd(store_path: Path | None, host: str, port: int) -> None:
     from .web import create_app
 
     store = open_store(store_path)
-    click.echo(f"store: {store.path} ({len(store)} triples); serving on http://{host}:{port}/", err=True)
+    click.echo(f"store: {store.location} ({len(store)} triples); serving on http://{host}:{port}/", err=True)
     create_app(store).run(host=host, port=port, threaded=True)
 
 

@@ -104,13 +104,13 @@ def data_dir() -> Path:
     return Path(os.environ.get("JOBGRAPH_DATA") or DEMO_DATA)
 
 
-def linker_for_extract(store_path: Path | None) -> Linker:
+def linker_for_extract(store_path: Path | str | None) -> Linker:
     """Link against the store when one is named (or the default one has organisations), else data/."""
-    from .store import OxigraphStore, default_store_path
+    from .store import OxigraphStore, default_store_path, open_graph_store
 
     path = store_path or default_store_path()
-    if store_path or os.environ.get("JOBGRAPH_STORE") or (path / "CURRENT").exists():
-        store = OxigraphStore(path)
+    if store_path or os.environ.get("JOBGRAPH_STORE") or (Path(path) / "CURRENT").exists():
+        store = open_graph_store(path)
         if any(True for _ in store.quads(graph_iri("ror"))):
             return linker_from_store(store)
     memory = OxigraphStore.in_memory()
