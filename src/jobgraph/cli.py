@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -88,20 +89,36 @@ def extract_cmd(paths: tuple[Path, ...], as_json: bool, store_path: Path | None,
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @store_option
 @click.option("--force", is_flag=True, help="Re-extract files even when they are unchanged.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
+              help="Processes that extract and link in parallel.")
+@click.option("--batch", "batch_size", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Documents written per transaction (each is still stored whole or not at all).")
 @meta_options
-def ingest_cmd(paths: tuple[Path, ...], store_path: Path | None, force: bool, **meta: str | None) -> None:
-    """Extract, link and store postings; each source file becomes (or replaces) its own named graph."""
+def ingest_cmd(paths: tuple[Path, ...], store_path: Path | None, force: bool, jobs: int, batch_size: int,
+               **meta: str | None) -> None:
+    """Extract, link and store postings; each source file becomes (or replaces) its own named graph.
+
+    Folders of any size are streamed; files already stored unchanged are skipped, so an interrupted run
+    (Ctrl-C, or a crash) is resumed by running the same command again.
+    """
     from tqdm import tqdm
 
     from .ingest import ingest
 
     store = open_store(store_path)
     click.echo(f"store: {store.location}", err=True)
-    summary = ingest(paths, store, overrides=meta, force=force,
-                     on_error=lambda msg: click.echo(msg, err=True),
-                     progress=lambda files: tqdm(files, desc="ingest", unit="file", file=sys.stderr,
-                                                 disable=None))
+    try:
+        summary = ingest(paths, store, overrides=meta, force=force, jobs=jobs, batch_size=batch_size,
+                         on_error=lambda msg: tqdm.write(msg, file=sys.stderr),
+                         bar=lambda total: tqdm(total=total, desc="ingest", unit="file", file=sys.stderr,
+                                                disable=None, smoothing=0.05))
+    except StoreError as err:
+        raise click.ClickException(f"{err} Documents written so far are complete; run again to resume.") from None
     click.echo(summary.line())
+    if summary.interrupted:
+        click.echo("interrupted: every document written is complete; run the same command again to resume",
+                   err=True)
+        sys.exit(130)
     sys.exit(1 if summary.failures else 0)
 
 
