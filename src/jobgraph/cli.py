@@ -91,7 +91,7 @@ def extract_cmd(paths: tuple[Path, ...], as_json: bool, store_path: Path | None,
 @click.option("--force", is_flag=True, help="Re-extract files even when they are unchanged.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Processes that extract and link in parallel.")
-@click.option("--batch", "batch_size", type=click.IntRange(min=1), default=200, show_default=True,
+@click.option("--batch", "batch_size", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Documents written per transaction (each is still stored whole or not at all).")
 @meta_options
 def ingest_cmd(paths: tuple[Path, ...], store_path: Path | None, force: bool, jobs: int, batch_size: int,

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import queue
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -32,7 +34,7 @@ from .link.skills import Vocabulary
 from .model import Document, Posting
 from .rdf import document_quads
 from .read import ReadError, _is_posting_candidate, iter_files, read_document
-from .store import GraphStore, GraphWrite
+from .store import BULK_QUADS, GraphStore, GraphWrite
 from .vocab import graph_iri, source_iri
 
 RDF_SUFFIXES = {".ttl": RdfFormat.TURTLE, ".nt": RdfFormat.N_TRIPLES, ".rdf": RdfFormat.RDF_XML}
@@ -250,6 +252,44 @@ def _results(files: Iterable[Path], jobs: int, chunk_size: int) -> Iterator[tupl
         pool.join()
 
 
+class _Writer:
+    """Writes batches in a thread of the main process while the workers keep extracting: pyoxigraph releases
+    the GIL while it loads. At most two batches wait (bounded memory); a store error stops the run."""
+
+    def __init__(self, store: GraphStore, summary: Summary) -> None:
+        self.store, self.summary = store, summary
+        self.queue: queue.Queue[list[tuple[GraphWrite, int]] | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="jobgraph-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (batch := self.queue.get()) is not None:
+            if self.error is not None:
+                continue
+            try:
+                self.store.write_graphs([w for w, _ in batch])
+            except BaseException as err:  # re-raised in the main thread
+                self.error = err
+                continue
+            self.summary.triples += sum(w.triples for w, _ in batch)
+            self.summary.postings += sum(n for _, n in batch)
+
+    def put(self, batch: list[tuple[GraphWrite, int]]) -> None:
+        self._raise()
+        self.queue.put(batch)
+
+    def close(self) -> None:
+        """Wait until every batch handed over is written (a batch is written whole, or not at all)."""
+        self.queue.put(None)
+        self.thread.join()
+        self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
 def ingest(
     paths: Iterable[str | Path],
     store: GraphStore,
@@ -258,7 +298,7 @@ def ingest(
     on_error: Callable[[str], None] = print,
     progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda x: x,
     jobs: int = 1,
-    batch_size: int = 200,
+    batch_size: int = 1000,
     bar: Callable[[int], Any] | None = None,
 ) -> Summary:
     """Ingest files and folders into the store; each document replaces its own graph or nothing at all.
@@ -280,14 +320,9 @@ def ingest(
     stored = set() if force else {digest_key(g, sha) for g, sha in store.source_digests()}
     _STATE = _WorkerState(linker_from_store(store), overrides, stored)
     meter = bar(total) if bar else None
+    writer = _Writer(store, summary)
     batch: list[tuple[GraphWrite, int]] = []
-
-    def flush() -> None:
-        store.write_graphs([w for w, _ in batch])
-        summary.triples += sum(w.triples for w, _ in batch)
-        summary.postings += sum(n for _, n in batch)
-        batch.clear()
-
+    triples = 0
     postings_files = progress(p for p in walk(paths) if not reference_kind(p))
     try:
         for kind, _path, value in _results(postings_files, jobs, chunk_size=8):
@@ -299,21 +334,22 @@ def ingest(
                 on_error(f"error: {value}")
             else:
                 batch.append(value)
-                if len(batch) >= batch_size:
-                    flush()
+                triples += value[0].triples
+                if len(batch) >= batch_size or triples >= BULK_QUADS // 3:
+                    writer.put(batch)
+                    batch, triples = [], 0
             if meter is not None:
                 meter.update(1)
                 if summary.files % 64 == 0:
                     rate = summary.postings / max(time.perf_counter() - started, 1e-9)
                     meter.set_postfix_str(f"{rate:.0f} postings/s", refresh=False)
-        if batch:
-            flush()
     except KeyboardInterrupt:  # keep what is done (whole documents only); the next run skips it
         summary.interrupted = True
-        if batch:
-            flush()
     finally:
         _STATE = None
+        if batch:
+            writer.put(batch)
+        writer.close()
         if meter is not None:
             meter.close()
         summary.seconds = time.perf_counter() - started
