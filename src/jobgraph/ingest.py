@@ -33,7 +33,7 @@ from .link.organizations import (
 from .link.skills import Vocabulary
 from .model import Document, Posting
 from .rdf import document_quads
-from .read import ReadError, _is_posting_candidate, iter_files, read_document
+from .read import ReadError, _is_posting_candidate, iter_files, load_meta, read_document
 from .store import BULK_QUADS, GraphStore, GraphWrite
 from .vocab import graph_iri, source_iri
 
@@ -202,11 +202,11 @@ def _work(paths: list[Path]) -> list[tuple[str, Path, Any]]:
     out: list[tuple[str, Path, Any]] = []
     for path in paths:
         try:
-            doc = read_document(path, _STATE.overrides)
-            graph = source_iri(doc.source_key)
-            if digest_key(graph.value, doc.sha256) in _STATE.stored:
+            if _STATE.stored and _unchanged(path, _STATE.overrides, _STATE.stored):
                 out.append(("unchanged", path, None))
                 continue
+            doc = read_document(path, _STATE.overrides)
+            graph = source_iri(doc.source_key)
             postings = process(doc, _STATE.linker)
             quads = list(document_quads(doc, postings))
             write = GraphWrite(graph.value, serialize(quads, format=RdfFormat.N_QUADS), len(quads))
@@ -217,6 +217,18 @@ def _work(paths: list[Path]) -> list[tuple[str, Path, Any]]:
             out.append(("error", path, f"{path}: internal error {type(err).__name__}: {err} "
                                        "(please report it; nothing was stored)"))
     return out
+
+
+def _unchanged(path: Path, overrides: dict[str, Any] | None, stored: set[int]) -> bool:
+    """Whether the store holds this file as it is now: its bytes' sha256 and its graph (named from the source
+    metadata as read_document names it), without decoding or repairing the text."""
+    try:
+        data = path.read_bytes()
+        meta = {**load_meta(path), **{k: v for k, v in (overrides or {}).items() if v is not None}}
+    except (OSError, ReadError):
+        return False  # read_document will say what is wrong
+    graph = source_iri(str(meta.get("url") or path.resolve().as_uri()))
+    return digest_key(graph.value, hashlib.sha256(data).hexdigest()) in stored
 
 
 def _chunks(files: Iterable[Path], size: int) -> Iterator[list[Path]]:
