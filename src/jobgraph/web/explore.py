@@ -7,7 +7,6 @@ skill pages as the Jinja globals ``org_panels(iri)`` and ``skill_panels(iri)``.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -61,8 +60,9 @@ def _register_globals(state) -> None:  # type: ignore[no-untyped-def]
 class ResultCache:
     """Query results kept until the store changes: most page views repeat queries already answered.
 
-    A change is seen in the store's files (an embedded Oxigraph store appends every write to its
-    write-ahead log, so some file's size or time changes); a store with no folder is never cached.
+    A change is seen in the store's ``generation``, which an embedded store bumps on every write (it is
+    the only writer: the folder is locked to one process). A store without one (a remote SPARQL store,
+    which other clients may write to) is never cached.
     """
 
     def __init__(self, store: object, size: int = 1024) -> None:
@@ -72,11 +72,7 @@ class ResultCache:
         self.lock = threading.Lock()
 
     def _stamp(self) -> object:
-        path = getattr(self.store, "path", None)
-        if path is None or not os.path.isdir(path):
-            return None
-        with os.scandir(path) as entries:
-            return frozenset((e.name, s.st_size, s.st_mtime_ns) for e in entries if e.is_file() for s in [e.stat()])
+        return getattr(self.store, "generation", None)
 
     def check(self) -> bool:
         """Drop everything if the store changed since the last look; False when this store cannot be cached."""
