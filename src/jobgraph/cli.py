@@ -132,6 +132,44 @@ def datacite_group() -> None:
     """DataCite: metadata out for postings, DOIs in from the DataCite REST API."""
 
 
+@main.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@store_option
+def backup_cmd(directory: Path, store_path: Path | None) -> None:
+    """Write a consistent snapshot of the store into DIRECTORY (a new or empty folder).
+
+    The snapshot is of one instant, even while this process's threads write; a store held by another
+    process (a running `jobgraph serve`) cannot be opened: back it up before starting it, or stop it.
+    """
+    from .backup import BackupError, backup
+
+    store = open_store(store_path)
+    click.echo(f"store: {store.path}", err=True)
+    try:
+        manifest = backup(store, directory)
+    except BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"backup: {directory} ({manifest['quads']} quads in {manifest['graphs']} graphs)")
+
+
+@main.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@store_option
+@click.option("--force", is_flag=True, help="Replace a non-empty store (kept aside until the restore succeeded).")
+def restore_cmd(directory: Path, store_path: Path | None, force: bool) -> None:
+    """Restore the store from a backup folder written by `jobgraph backup`."""
+    from .backup import BackupError, restore
+
+    path = store_path or default_store_path()
+    click.echo(f"store: {path}", err=True)
+    try:
+        manifest = restore(directory, path, force=force)
+    except BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"restored: {path} ({manifest['quads']} quads in {manifest['graphs']} graphs, "
+               f"backed up {manifest['created']})")
+
+
 @main.command("evaluate")
 @click.option("--gold", "gold_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Gold annotations: JSON lines with the keys of `extract --json` (../shared/*/gold.jsonl).")
