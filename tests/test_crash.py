@@ -25,7 +25,7 @@ from jobgraph.vocab import PROV, source_iri
 
 from .conftest import ROOT, reference_data, run_cli, varied_postings
 
-DOCUMENTS = 80
+DOCUMENTS = 50
 SOURCES = source_iri("x").value.rsplit("/", 1)[0] + "/"
 
 

@@ -21,6 +21,7 @@ import yaml
 from .model import Document
 
 MAX_BYTES = 2 * 1024 * 1024  # a posting is a few kB (the largest real one 12 kB); extraction costs ~2.5 s/MiB
+MAX_LINES = 20_000  # the longest real posting has 251; repairing text costs ~0.1 ms a line (ftfy works by line)
 MAX_YAML_VALUES = 100_000  # values a YAML document may expand to, aliases counted at each use (billion laughs)
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's loader when built with it: ~10x faster
 SIDECAR_SUFFIX = ".meta.yaml"
@@ -73,6 +74,10 @@ def decode(data: bytes, name: str) -> tuple[str, list[str]]:
                 f"{name}: not valid UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); "
                 "re-save the file as UTF-8"
             ) from None
+    lines = text.count("\n")
+    if lines > MAX_LINES:
+        raise ReadError(f"{name}: {lines} lines is too many for a posting (limit {MAX_LINES}); "
+                        "split it into one file per posting")
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\n\r\f")
     if controls > 0.05 * min(len(text), 8192):
         raise ReadError(f"{name}: this looks like a binary file ({controls} control characters), not a posting")

@@ -272,11 +272,11 @@ def html_to_markdown(html: str) -> str:
     html = re.sub(r"\s+", " ", html)
     html = re.sub(r"(?i)<h([1-6])[^<>]*>(.{0,1000}?)</h\1>", lambda m: "\n\n" + "#" * int(m.group(1)) + " " + m.group(2)
                   + "\n\n", html)
-    html = re.sub(r"(?i)<li[^>]*>\s*(?:<p[^>]*>\s*)?", "\n- ", html)
+    html = re.sub(r"(?i)<li[^<>]*>\s*(?:<p[^<>]*>\s*)?", "\n- ", html)
     html = re.sub(r"(?i)<br\s*/?>", "\n", html)
-    html = re.sub(r"(?i)</?(?:p|div|ul|ol|table|section|article)\b[^>]*>|</li>|</tr>", "\n\n", html)
+    html = re.sub(r"(?i)</?(?:p|div|ul|ol|table|section|article)\b[^<>]*>|</li>|</tr>", "\n\n", html)
     html = re.sub(r"(?i)<(?:strong|b)>([^<]{1,80})</(?:strong|b)>\s*(?=\n)", r"**\1**", html)
-    html = re.sub(r"<[^>]+>", "", html)
+    html = re.sub(r"<[^<>]+>", "", html)  # [^<>]: a '<' never closed must not rescan the page
     text = "\n".join(line.strip() for line in unescape(html).splitlines())
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
