@@ -84,3 +84,32 @@ def test_sigkill_mid_ingest_loses_nothing_and_a_rerun_completes_it(tmp_path: Pat
     assert rerun.keys() == expected.keys()
     for g in expected:
         assert rerun[g] == expected[g], g
+
+
+def test_a_bug_costs_one_error_line_naming_its_stage_and_debug_shows_the_traceback(tmp_path: Path) -> None:
+    """A real failure the commands do not expect (a query "file" that is a folder; a base IRI that is no IRI):
+    one `error:` line with the stage and the exception, no traceback; `--debug` shows the traceback."""
+    (tmp_path / "q.rq").mkdir()
+    proc = run_cli("query", "--store", str(tmp_path / "s"), str(tmp_path / "q.rq"), check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    (line,) = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert "internal error in cli (cli.py:" in line and "IsADirectoryError" in line and "--debug" in line
+    debug = run_cli("--debug", "query", "--store", str(tmp_path / "s"), str(tmp_path / "q.rq"), check=False)
+    assert debug.returncode != 0 and "Traceback" in debug.stderr and "IsADirectoryError" in debug.stderr
+
+    (tmp_path / "p.md").write_text("# Data Steward\n\nExample Org is looking for a Data Steward.\n")
+    proc = run_cli("ingest", "--store", str(tmp_path / "s2"), str(tmp_path / "p.md"),
+                   env={"JOBGRAPH_BASE_IRI": "not an iri/"}, check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "internal error in vocab (vocab.py:" in proc.stderr and "ValueError: Invalid IRI" in proc.stderr
+
+
+def test_bad_metadata_is_one_clear_error_and_the_other_files_go_on(tmp_path: Path) -> None:
+    for name in ("a.md", "b.md"):
+        (tmp_path / name).write_text("# Data Steward\n\nExample Org is looking for a Data Steward.\n")
+    (tmp_path / "a.md.meta.yaml").write_text("employer_ror: [https://ror.org/04wxnsj81, https://ror.org/x]\n")
+    proc = run_cli("extract", "--json", str(tmp_path), check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == f"error: {tmp_path / 'a.md.meta.yaml'}: 'employer_ror' must be a single value, " \
+                                  "not a list; fix the metadata file"
+    assert '"file": "b.md"' in proc.stdout

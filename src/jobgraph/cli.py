@@ -30,10 +30,48 @@ def meta_options(f):  # type: ignore[no-untyped-def]
     return f
 
 
-@click.group()
+class Main(click.Group):
+    """Turns a bug anywhere in a command into one ``error:`` line naming its stage (the traceback with --debug)."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as err:
+            if ctx.params.get("debug"):
+                raise
+            from .errors import stage_of
+
+            message = " ".join(str(err).split())[:300]
+            click.echo(f"error: internal error in {stage_of(err)}: {type(err).__name__}: {message} (run with "
+                       "--debug for the traceback, and please report it)", err=True)
+            ctx.exit(2)
+
+
+def read_and_process(path: Path, linker, meta: dict | None = None) -> list[dict]:  # type: ignore[no-untyped-def]
+    """One file's postings as JSON; ReadError for a bad file, and a bug in one file is turned into one too."""
+    from .errors import internal_error
+    from .ingest import process
+    from .read import ReadError, read_document
+
+    try:
+        return [p.to_json() for p in process(read_document(path, meta), linker)]
+    except ReadError:
+        raise
+    except Exception as err:
+        raise ReadError(internal_error(path, err)) from err
+
+
+@click.group(cls=Main)
 @click.version_option(package_name="jobgraph")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Log what happens, and show the traceback of an internal error.")
+def main(debug: bool) -> None:
     """jobgraph: job postings of research and open-science employers as a knowledge graph."""
+    if debug:
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
 
 
 @main.command("extract")
@@ -47,14 +85,14 @@ def extract_cmd(paths: tuple[Path, ...], as_json: bool, store_path: Path | None,
     Employers and skills are linked against the organisations and vocabulary in the store (ingest
     data/ first) or, when the store has none, against the demo data shipped in data/.
     """
-    from .ingest import linker_for_extract, process
-    from .read import ReadError, iter_files, read_document
+    from .ingest import linker_for_extract
+    from .read import ReadError, iter_files
 
     linker = linker_for_extract(store_path)
     out, failed = [], 0
     for path in iter_files(paths):
         try:
-            out += [p.to_json() for p in process(read_document(path, meta), linker)]
+            out += read_and_process(path, linker, meta)
         except ReadError as err:
             failed += 1
             click.echo(f"error: {err}", err=True)
@@ -183,8 +221,8 @@ def evaluate_cmd(gold_path: Path, paths: tuple[Path, ...], as_json: bool, store_
     read are reported and count as missing postings.
     """
     from .evaluate import GoldError, evaluate, read_gold
-    from .ingest import linker_for_extract, process
-    from .read import ReadError, iter_files, read_document
+    from .ingest import linker_for_extract
+    from .read import ReadError, iter_files
 
     try:
         gold = read_gold(gold_path)
@@ -196,7 +234,7 @@ def evaluate_cmd(gold_path: Path, paths: tuple[Path, ...], as_json: bool, store_
     predictions, failed = [], 0
     for path in tqdm(list(iter_files(paths)), desc="evaluate", unit="file", file=sys.stderr, disable=None):
         try:
-            predictions += [p.to_json() for p in process(read_document(path), linker)]
+            predictions += read_and_process(path, linker)
         except ReadError as err:
             failed += 1
             click.echo(f"error: {err}", err=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 from pyoxigraph import RdfFormat, parse
 
+from .errors import internal_error
 from .extract import extract
 from .link import Linker
 from .link.organizations import (
@@ -172,7 +173,7 @@ def ingest(
             summary.failures.append(str(err))
             on_error(f"error: {err}")
         except Exception as err:  # a bug must cost one file, not the run; say so plainly
-            message = f"{path}: internal error {type(err).__name__}: {err} (please report it; nothing was stored)"
+            message = internal_error(path, err)
             summary.failures.append(message)
             on_error(f"error: {message}")
     summary.seconds = time.perf_counter() - started

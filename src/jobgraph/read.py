@@ -26,6 +26,7 @@ MAX_YAML_VALUES = 100_000  # values a YAML document may expand to, aliases count
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's loader when built with it: ~10x faster
 SIDECAR_SUFFIX = ".meta.yaml"
 FOLDER_META = "_meta.yaml"
+SCALAR_META = ("url", "base_url", "publisher", "employer", "employer_ror", "language")  # one value each
 SKIPPED_SUFFIXES = (SIDECAR_SUFFIX, ".jsonl")
 SKIPPED_NAMES = {FOLDER_META, "README.md", "gold.jsonl", "LICENSE", "LICENSE.md"}
 
@@ -149,6 +150,10 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         raise ReadError(f"{path}: the metadata file does not parse as YAML ({err})") from None
     if not isinstance(data, dict):
         raise ReadError(f"{path}: the metadata file must be a YAML mapping of keys to values")
+    for key in SCALAR_META:
+        if isinstance(data.get(key), list | dict):
+            raise ReadError(f"{path}: {key!r} must be a single value, not a {type(data[key]).__name__}; "
+                            "fix the metadata file")
     return data
 
 
