@@ -49,10 +49,48 @@ def meta_options(f):  # type: ignore[no-untyped-def]
     return f
 
 
-@click.group()
+class Main(click.Group):
+    """Turns a bug anywhere in a command into one ``error:`` line naming its stage (the traceback with --debug)."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as err:
+            if ctx.params.get("debug"):
+                raise
+            from .errors import stage_of
+
+            message = " ".join(str(err).split())[:300]
+            click.echo(f"error: internal error in {stage_of(err)}: {type(err).__name__}: {message} (run with "
+                       "--debug for the traceback, and please report it)", err=True)
+            ctx.exit(2)
+
+
+def read_and_process(path: Path, linker, meta: dict | None = None) -> list[dict]:  # type: ignore[no-untyped-def]
+    """One file's postings as JSON; ReadError for a bad file, and a bug in one file is turned into one too."""
+    from .errors import internal_error
+    from .ingest import process
+    from .read import ReadError, read_document
+
+    try:
+        return [p.to_json() for p in process(read_document(path, meta), linker)]
+    except ReadError:
+        raise
+    except Exception as err:
+        raise ReadError(internal_error(path, err)) from err
+
+
+@click.group(cls=Main)
 @click.version_option(package_name="jobgraph")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Log what happens, and show the traceback of an internal error.")
+def main(debug: bool) -> None:
     """jobgraph: job postings of research and open-science employers as a knowledge graph."""
+    if debug:
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
 
 
 @main.command("extract")
@@ -66,14 +104,14 @@ def extract_cmd(paths: tuple[Path, ...], as_json: bool, store_path: Path | None,
     Employers and skills are linked against the organisations and vocabulary in the store (ingest
     data/ first) or, when the store has none, against the demo data shipped in data/.
     """
-    from .ingest import linker_for_extract, process
-    from .read import ReadError, iter_files, read_document
+    from .ingest import linker_for_extract
+    from .read import ReadError, iter_files
 
     linker = linker_for_extract(store_path)
     out, failed = [], 0
     for path in iter_files(paths):
         try:
-            out += [p.to_json() for p in process(read_document(path, meta), linker)]
+            out += read_and_process(path, linker, meta)
         except ReadError as err:
             failed += 1
             click.echo(f"error: {err}", err=True)
@@ -256,7 +294,7 @@ def datacite_export_cmd(posting: str, fmt: str, output: Path | None, prefix: str
     from .datacite import DataCiteError, attributes, find_posting, json_errors, rest_json, to_xml, xml_errors
 
     store = open_store(store_path)
-    click.echo(f"store: {store.path}", err=True)
+    click.echo(f"store: {store.location}", err=True)
     try:
         attrs = attributes(store, find_posting(store, posting), prefix)
     except DataCiteError as err:
@@ -290,7 +328,7 @@ def datacite_link_cmd(dois: tuple[str, ...], api: str, cache: Path | None, refre
     from .datacite import Client, DataCiteError, add_works
 
     store = open_store(store_path)
-    click.echo(f"store: {store.path}", err=True)
+    click.echo(f"store: {store.location}", err=True)
     client = Client(api, cache, timeout, refresh)
     works, failed = [], 0
     for doi in tqdm(dois, desc="datacite", unit="doi", file=sys.stderr, disable=None):
@@ -302,6 +340,44 @@ def datacite_link_cmd(dois: tuple[str, ...], api: str, cache: Path | None, refre
     triples = add_works(store, works) if works else 0
     click.echo(f"{len(works)} works linked ({triples} triples in graph/datacite), {failed} failed")
     sys.exit(1 if failed else 0)
+
+
+@main.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@store_option
+def backup_cmd(directory: Path, store_path: Path | None) -> None:
+    """Write a consistent snapshot of the store into DIRECTORY (a new or empty folder).
+
+    The snapshot is of one instant, even while this process's threads write; a store held by another
+    process (a running `jobgraph serve`) cannot be opened: back it up before starting it, or stop it.
+    """
+    from .backup import BackupError, backup
+
+    store = open_store(store_path)
+    click.echo(f"store: {store.location}", err=True)
+    try:
+        manifest = backup(store, directory)
+    except BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"backup: {directory} ({manifest['quads']} quads in {manifest['graphs']} graphs)")
+
+
+@main.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@store_option
+@click.option("--force", is_flag=True, help="Replace a non-empty store (kept aside until the restore succeeded).")
+def restore_cmd(directory: Path, store_path: Path | None, force: bool) -> None:
+    """Restore the store from a backup folder written by `jobgraph backup`."""
+    from .backup import BackupError, restore
+
+    path = store_path or default_store_path()
+    click.echo(f"store: {path}", err=True)
+    try:
+        manifest = restore(directory, path, force=force)
+    except BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"restored: {path} ({manifest['quads']} quads in {manifest['graphs']} graphs, "
+               f"backed up {manifest['created']})")
 
 
 @main.command("evaluate")
@@ -317,8 +393,8 @@ def evaluate_cmd(gold_path: Path, paths: tuple[Path, ...], as_json: bool, store_
     read are reported and count as missing postings.
     """
     from .evaluate import GoldError, evaluate, read_gold
-    from .ingest import linker_for_extract, process
-    from .read import ReadError, iter_files, read_document
+    from .ingest import linker_for_extract
+    from .read import ReadError, iter_files
 
     try:
         gold = read_gold(gold_path)
@@ -330,7 +406,7 @@ def evaluate_cmd(gold_path: Path, paths: tuple[Path, ...], as_json: bool, store_
     predictions, failed = [], 0
     for path in tqdm(list(iter_files(paths)), desc="evaluate", unit="file", file=sys.stderr, disable=None):
         try:
-            predictions += [p.to_json() for p in process(read_document(path), linker)]
+            predictions += read_and_process(path, linker)
         except ReadError as err:
             failed += 1
             click.echo(f"error: {err}", err=True)
