@@ -134,15 +134,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postings", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--store", type=Path, help="build the store here (default: a temporary folder)")
+    parser.add_argument("--store", type=Path,
+                        help="build the store here, or reuse it if it exists (default: a temporary folder)")
     parser.add_argument("--only", help="comma-separated query names to time (default: all)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = args.store or Path(tmp) / "store"
         started = time.perf_counter()
-        store = build(path, args.postings)
-        print(f"built {args.postings} postings, {len(store)} quads in {time.perf_counter() - started:.1f} s",
-              file=sys.stderr)
+        if args.store and (args.store / "CURRENT").exists():  # reuse a store this script built before
+            store = Store(str(path))
+            print(f"reusing {path}: {len(store)} quads", file=sys.stderr)
+        else:
+            store = build(path, args.postings)
+            print(f"built {args.postings} postings, {len(store)} quads in {time.perf_counter() - started:.1f} s",
+                  file=sys.stderr)
         print(f"{'query':36} {'median ms':>10} {'rows':>7}")
         cases = [(name, q.text, q.substitutions(BENCH_PARAMS.get(name, {})))
                  for name, q in catalogue(ROOT / "queries").items() if not q.service]
