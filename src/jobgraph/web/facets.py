@@ -290,19 +290,23 @@ def count_query(filters: Filters) -> str:
 
 
 def results_query(filters: Filters, page_size: int = PAGE_SIZE, hashed: bool = False) -> str:
-    """One page of postings, newest first, with what a result line shows (employer, place, closing date)."""
+    """One page of postings, newest first, with what a result line shows (employer, place, closing date).
+
+    Ordered by the date alone: ordering by IRIs too makes Oxigraph read every IRI's text (40 s at 100,000).
+    Postings with the same date keep the engine's order, which is the same for every page of one query.
+    """
     offset = (filters.page - 1) * page_size
     dates = f"OPTIONAL {{ SELECT ?posting ?date WHERE {{ {dated()} }} }}" if hashed else f"OPTIONAL {{ {dated()} }}"
     return sparql_prefixes() + f"""SELECT ?posting ?title ?employer ?employerName ?country ?date ?closes WHERE {{
   {{ SELECT ?posting ?date WHERE {{
   {filters.selected(hashed)}
     {dates}
-  }} ORDER BY DESC(?date) ?posting LIMIT {page_size} OFFSET {offset} }}
+  }} ORDER BY DESC(?date) LIMIT {page_size} OFFSET {offset} }}
   OPTIONAL {{ ?posting schema:title ?title }}
   OPTIONAL {{ ?posting schema:hiringOrganization ?employer . OPTIONAL {{ ?employer schema:name ?employerName }} }}
   OPTIONAL {{ ?posting schema:jobLocation ?place . ?place schema:addressCountry ?country }}
   OPTIONAL {{ ?posting schema:validThrough ?closes }}
-}} ORDER BY DESC(?date) ?posting"""
+}} ORDER BY DESC(?date)"""
 
 
 def months_query(filters: Filters, hashed: bool = False) -> str:
