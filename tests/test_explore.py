@@ -172,6 +172,7 @@ def test_charts_are_valid_accessible_svg() -> None:
                                                title="t", desc="d")))
     assert net.find(f"{SVG}a").get("aria-label").startswith("Git: with Python in 6 postings (60%)")
     assert charts.nice_ticks(13) == [0, 5, 10, 15] and charts.nice_ticks(0.5) == [0, 0.2, 0.4, 0.6]
+    assert charts.nice_ticks(2, whole=True) == [0, 1, 2]  # no half postings
 
 
 def test_front_page_draws_the_charts_from_the_store(live_server) -> None:  # type: ignore[no-untyped-def]
