@@ -324,12 +324,16 @@ SALARY_PER_YEAR = ("IF(?unit = 'HOUR', COALESCE(xsd:decimal(STRBEFORE(?hours, ' 
 
 
 def salary_query(filters: Filters, hashed: bool = False) -> str:
-    """Salary ranges per country and currency, normalised to a year, over the filtered postings."""
+    """Salary ranges per country and currency, normalised to a year, over the filtered postings.
+
+    A stated amount has a minimum, a maximum or both; one sub-SELECT takes its lowest and highest value.
+    """
     selected = filters.selected(hashed, typed=False)
     amounts = ["?posting schema:baseSalary ?salary .", "?salary schema:currency ?currency .",
-               "?salary schema:value ?amount ."]
-    optional = ["?amount schema:minValue ?minValue .", "?amount schema:maxValue ?maxValue .",
-                "?amount schema:unitText ?unitText .", "?posting schema:workHours ?hours ."]
+               "?salary schema:value ?amount .",
+               "{ SELECT ?amount (MIN(?v) AS ?low0) (MAX(?v) AS ?high0) WHERE { { ?amount schema:minValue ?v } "
+               "UNION { ?amount schema:maxValue ?v } } GROUP BY ?amount }"]
+    optional = ["?amount schema:unitText ?unitText .", "?posting schema:workHours ?hours ."]
     place = join(["?posting schema:jobLocation ?place .", "?place schema:addressCountry ?placeCountry ."], hashed, 0)
     return sparql_prefixes() + f"""SELECT ?country ?currency (COUNT(DISTINCT ?posting) AS ?count)
        (MIN(?low) AS ?min) (AVG((?low + ?high) / 2) AS ?mid) (MAX(?high) AS ?max) WHERE {{
@@ -339,9 +343,8 @@ def salary_query(filters: Filters, hashed: bool = False) -> str:
   BIND(COALESCE(?placeCountry, "") AS ?country)
   BIND(COALESCE(?unitText, "YEAR") AS ?unit)
   BIND({SALARY_PER_YEAR} AS ?perYear)
-  BIND(COALESCE(?minValue, ?maxValue) * ?perYear AS ?low)
-  BIND(COALESCE(?maxValue, ?minValue) * ?perYear AS ?high)
-  FILTER(BOUND(?low))
+  BIND(?low0 * ?perYear AS ?low)
+  BIND(?high0 * ?perYear AS ?high)
 }} GROUP BY ?country ?currency ORDER BY ?currency DESC(?count) ?country"""
 
 
