@@ -3,13 +3,13 @@
 Every number on the explore pages comes from a query built here and run against the store, and the
 page shows each query, so a reader can take it to the query page and change it.
 
-How the queries stay fast at 100,000 postings (see benchmarks/explore.py):
+How the queries are kept quick at 100,000 postings (figures in the README, from benchmarks/explore.py):
 
-- one query per facet, grouping and counting over the filtered postings only, with a LIMIT;
-- the filters are plain triple patterns on ``?posting`` (no OPTIONAL, no FILTER over strings unless
-  the reader searches text), so the engine joins them selectively;
-- labels are fetched after counting, in one query, only for the few values that are shown;
-- identical query texts on one page run once (``Runner`` keeps their results).
+- one query per facet, counting over the filtered postings only, with a LIMIT;
+- filters and facet values are single triple patterns (no property paths, no OPTIONAL to date a
+  posting); with many postings each becomes its own sub-SELECT, so Oxigraph joins whole scans by hash
+  instead of looking up every posting (``join``), and with few they stay in place;
+- labels are fetched after counting, in one query, only for the few values that are shown.
 """
 
 from __future__ import annotations
@@ -156,10 +156,6 @@ class Filters:
     def toggle_skill(self, iri: str) -> Filters:
         skills = tuple(s for s in self.skills if s != iri) if iri in self.skills else (*self.skills, iri)
         return self.set(skills=skills)
-
-    @property
-    def empty(self) -> bool:
-        return not self.args() or self.args() == [("page", str(self.page))]
 
     def parts(self, without: str | None = None) -> list[str]:
         """The filters as small group patterns, each binding ``?posting``: joined, they select the postings.
