@@ -258,8 +258,12 @@ def counted(facet: Facet, filters: Filters) -> bool:
     return facet.name != "level" or bool(filters.skills)
 
 
-def facet_query(facet: Facet, filters: Filters, limit: int = FACET_SIZE + 1, hashed: bool = False) -> str:
-    """Counts of postings per value of one facet, under every filter but the facet's own (skills: all)."""
+def facet_query(facet: Facet, filters: Filters, limit: int = FACET_SIZE + 1, hashed: bool = False,
+                hashed_value: bool | None = None) -> str:
+    """Counts of postings per value of one facet, under every filter but the facet's own (skills: all).
+
+    ``hashed`` joins the filters by hash; ``hashed_value`` (default: the same) the facet's own patterns.
+    """
     own = None if facet.name == "skills" else facet.name
     value, bind = list(facet.value), facet.bind
     level = f"jg:{filters.level.capitalize()}" if filters.level else None
@@ -275,7 +279,8 @@ def facet_query(facet: Facet, filters: Filters, limit: int = FACET_SIZE + 1, has
     order = "?value" if facet.name == "year" else "DESC(?count) ?value"
     selected = filters.selected(hashed, without=own, typed=False)
     return (sparql_prefixes() + f"SELECT ?value ({counter} AS ?count) WHERE {{\n"
-            + (selected + "\n" if selected else "") + join(value, hashed) + (f"\n  {bind}" if bind else "")
+            + (selected + "\n" if selected else "") + join(value, hashed if hashed_value is None else hashed_value)
+            + (f"\n  {bind}" if bind else "")
             + f"\n}} GROUP BY ?value ORDER BY {order}" + (f" LIMIT {limit}" if limit else ""))
 
 
