@@ -259,7 +259,6 @@ def test_lookups_and_hash_joins_give_the_same_answers(seeds_store, args: str) ->
             assert answer(facet_query(facet, filters, hashed=True, hashed_value=False)) == expected, facet.name
     for build in (months_query, salary_query):
         assert answer(build(filters, hashed=True)) == answer(build(filters)), build.__name__
-    assert answer(salary_query(filters, hashed=True, hashed_value=False)) == answer(salary_query(filters))
     everything = replace(filters, page=1)
     hashed, looked_up = (answer(results_query(everything, page_size=100, hashed=h)) for h in (True, False))
     assert sorted(hashed) == sorted(looked_up)  # the same postings; among equal dates the order may differ

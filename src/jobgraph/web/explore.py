@@ -49,7 +49,6 @@ NESTED_BELOW = 3000
 # The skill triples are the biggest set (8 a posting): up to this many postings, looking up their skills
 # beats scanning every skill triple (3-7x at 3,000-7,600 postings of 100,000).
 SKILL_LOOKUPS_BELOW = 20_000
-PER_SKILL = ("skills", "level")  # facets over the skill triples; salaries are looked up the same way
 
 
 @bp.record_once
@@ -299,7 +298,7 @@ def explore_view(filters: Filters, run: Runner, *, facets: tuple[str, ...] = tup
 
     def facet_rows_for(name: str, state: Filters, limit: int = CHART_SIZE) -> list[dict[str, str]]:
         return run.rows(f"Facet: {FACET[name].label}", facet_query(
-            FACET[name], state, limit, hashed=hashed, hashed_value=skills_hashed if name in PER_SKILL else None))
+            FACET[name], state, limit, hashed=hashed, hashed_value=skills_hashed if name == "skills" else None))
 
     facet_rows = {name: facet_rows_for(name, filters) if counted(FACET[name], filters)
                   else [{"value": v} for v in FACET[name].names or {}] for name in facets}
@@ -311,7 +310,7 @@ def explore_view(filters: Filters, run: Runner, *, facets: tuple[str, ...] = tup
     ) if focus else []
     months = run.rows("Postings per month", months_query(filters, hashed=hashed))
     salaries = run.rows("Salary ranges by country and currency",
-                        salary_query(filters, hashed=hashed, hashed_value=skills_hashed)) if with_salary else []
+                        salary_query(filters, hashed=hashed)) if with_salary else []
 
     iris = {r["value"] for r in skill_rows + companions} | {r["value"] for r in facet_rows.get("employer", [])}
     iris |= set(filters.skills) | ({filters.employer} if filters.employer else set()) | ({focus} if focus else set())

@@ -324,14 +324,12 @@ SALARY_PER_YEAR = ("IF(?unit = 'HOUR', COALESCE(xsd:decimal(STRBEFORE(?hours, ' 
                    "IF(?unit = 'DAY', 260, IF(?unit = 'WEEK', 52, IF(?unit = 'MONTH', 12, 1))))")
 
 
-def salary_query(filters: Filters, hashed: bool = False, hashed_value: bool | None = None) -> str:
+def salary_query(filters: Filters, hashed: bool = False) -> str:
     """Salary ranges per country and currency, normalised to a year, over the filtered postings.
 
     A stated amount has a minimum, a maximum or both; one sub-SELECT takes its lowest and highest value.
-    ``hashed`` joins the filters by hash; ``hashed_value`` (default: the same) the salary patterns.
     """
     selected = filters.selected(hashed, typed=False)
-    hashed = hashed if hashed_value is None else hashed_value
     amounts = ["?posting schema:baseSalary ?salary .", "?salary schema:currency ?currency .",
                "?salary schema:value ?amount .",
                "{ SELECT ?amount (MIN(?v) AS ?low0) (MAX(?v) AS ?high0) WHERE { { ?amount schema:minValue ?v } "
