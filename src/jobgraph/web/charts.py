@@ -55,11 +55,12 @@ def _fmt(value: float) -> str:
     return f"{value:g}" if value != int(value) else str(int(value))
 
 
-def nice_ticks(top: float, count: int = 4) -> list[float]:
-    """Round tick values from 0 to at least ``top`` (1, 2 or 5 times a power of ten apart)."""
+def nice_ticks(top: float, count: int = 4, whole: bool = False) -> list[float]:
+    """Round tick values from 0 to at least ``top`` (1, 2 or 5 times a power of ten apart; ``whole``:
+    at least 1 apart, for counts)."""
     if top <= 0:
         return [0, 1]
-    raw = top / count
+    raw = max(top / count, 1) if whole else top / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     return [round(step * i, 12) for i in range(math.ceil(top / step - 1e-9) + 1)]
@@ -100,7 +101,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, desc: str, unit: str = "postin
     if not bars:
         return Markup("")
     left, right, row, top = 4, 40, 36, 4
-    scale = (width - left - right) / (ticks := nice_ticks(max(b.value for b in bars)))[-1]
+    scale = (width - left - right) / (ticks := nice_ticks(max(b.value for b in bars), whole=unit == "postings"))[-1]
     height = top + row * len(bars) + 22
     body = _axis(ticks, left, scale, top, height - 20)
     for i, bar in enumerate(bars):
@@ -123,7 +124,7 @@ def line_chart(points: Sequence[tuple[str, float]], *, title: str, desc: str, un
         return Markup("")
     left, right, top, bottom = 40, 24, 12, 30
     plot_w, plot_h = width - left - right, height - top - bottom
-    ticks = nice_ticks(max(v for _, v in points))
+    ticks = nice_ticks(max(v for _, v in points), whole=unit == "postings")
     step = plot_w / max(len(points) - 1, 1)
 
     def xy(i: int, v: float) -> tuple[float, float]:
@@ -185,7 +186,7 @@ def ego_network(center: Bar, others: Sequence[Bar], *, title: str, desc: str, wi
     """
     if not others:
         return Markup("")
-    cx, cy, rx, ry = width / 2, height / 2, width / 2 - 95, height / 2 - 32
+    cx, cy, rx, ry = width / 2, height / 2, width / 2 - 100, height / 2 - 32
     values = [o.value for o in others]
     low, top = min(values), max(values)
     edges, nodes = [], []
@@ -205,7 +206,7 @@ def ego_network(center: Bar, others: Sequence[Bar], *, title: str, desc: str, wi
         inner = (f"<title>{escape(say)}</title>"
                  f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{BAR}" stroke="#fff" stroke-width="2"/>'
                  f'<text x="{x + dx:.1f}" y="{y + dy:.1f}" text-anchor="{anchor}" fill="{INK}" font-size="14" '
-                 f'paint-order="stroke" stroke="#fff" stroke-width="4">{escape(_clip(other.label, 14))}</text>')
+                 f'paint-order="stroke" stroke="#fff" stroke-width="4">{escape(_clip(other.label, 12))}</text>')
         nodes.append(_link(other.href, say + (" — show these" if other.href else ""), inner))
     label = f"{_clip(center.label, 20)} · {_fmt(center.value)}"
     pill = len(label) * 8.2 + 22

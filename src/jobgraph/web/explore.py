@@ -45,6 +45,9 @@ CHART_SIZE = 12
 # Below this many postings a page's queries look each posting up; above it they join whole scans by hash.
 # Measured on the 100,000-posting store (benchmarks/explore.py): the two meet at a few thousand postings.
 NESTED_BELOW = 3000
+# The skill triples are the biggest set (8 a posting): up to this many postings, looking up their skills
+# beats scanning every skill triple (3-7x at 3,000-7,600 postings of 100,000).
+SKILL_LOOKUPS_BELOW = 20_000
 
 
 @bp.record_once
@@ -272,6 +275,13 @@ def _salary_cards(rows: list[dict[str, str]], filters: Filters, max_groups: int 
         for i, (cur, spans) in enumerate(groups)]
 
 
+def _focus_count(focus: str, filters: Filters, total: int, skill_rows: list[dict[str, str]]) -> int:
+    """How many postings the companions of the focus skill are counted over (known from the skill facet)."""
+    if focus in filters.skills:
+        return total
+    return next((int(r["count"]) for r in skill_rows if r["value"] == focus), total)
+
+
 def explore_view(filters: Filters, run: Runner, *, facets: tuple[str, ...] = tuple(FACET),
                  with_salary: bool = True) -> dict:
     """Everything the explore page (or a panel) shows for one state, from the store."""
@@ -280,8 +290,11 @@ def explore_view(filters: Filters, run: Runner, *, facets: tuple[str, ...] = tup
     results = run.rows(f"Postings {(filters.page - 1) * PAGE_SIZE + 1}–{filters.page * PAGE_SIZE}, newest first",
                        results_query(filters, hashed=hashed))
 
+    skills_hashed = total > SKILL_LOOKUPS_BELOW
+
     def facet_rows_for(name: str, state: Filters, limit: int = CHART_SIZE) -> list[dict[str, str]]:
-        return run.rows(f"Facet: {FACET[name].label}", facet_query(FACET[name], state, limit, hashed=hashed))
+        return run.rows(f"Facet: {FACET[name].label}", facet_query(
+            FACET[name], state, limit, hashed=hashed, hashed_value=skills_hashed if name == "skills" else None))
 
     facet_rows = {name: facet_rows_for(name, filters) if counted(FACET[name], filters)
                   else [{"value": v} for v in FACET[name].names or {}] for name in facets}
@@ -289,7 +302,8 @@ def explore_view(filters: Filters, run: Runner, *, facets: tuple[str, ...] = tup
     focus = filters.skills[-1] if filters.skills else (skill_rows[0]["value"] if skill_rows else None)
     companions = run.rows("Skills asked for together with the chosen skill", facet_query(
         FACET["skills"], filters if focus in filters.skills else filters.toggle_skill(focus), CHART_SIZE + 1,
-        hashed=hashed)) if focus else []
+        hashed=hashed, hashed_value=_focus_count(focus, filters, total, skill_rows) > SKILL_LOOKUPS_BELOW)
+    ) if focus else []
     months = run.rows("Postings per month", months_query(filters, hashed=hashed))
     salaries = run.rows("Salary ranges by country and currency",
                         salary_query(filters, hashed=hashed)) if with_salary else []

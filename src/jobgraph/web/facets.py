@@ -3,13 +3,13 @@
 Every number on the explore pages comes from a query built here and run against the store, and the
 page shows each query, so a reader can take it to the query page and change it.
 
-How the queries stay fast at 100,000 postings (see benchmarks/explore.py):
+How the queries are kept quick at 100,000 postings (figures in the README, from benchmarks/explore.py):
 
-- one query per facet, grouping and counting over the filtered postings only, with a LIMIT;
-- the filters are plain triple patterns on ``?posting`` (no OPTIONAL, no FILTER over strings unless
-  the reader searches text), so the engine joins them selectively;
-- labels are fetched after counting, in one query, only for the few values that are shown;
-- identical query texts on one page run once (``Runner`` keeps their results).
+- one query per facet, counting over the filtered postings only, with a LIMIT;
+- filters and facet values are single triple patterns (no property paths, no OPTIONAL to date a
+  posting); with many postings each becomes its own sub-SELECT, so Oxigraph joins whole scans by hash
+  instead of looking up every posting (``join``), and with few they stay in place;
+- labels are fetched after counting, in one query, only for the few values that are shown.
 """
 
 from __future__ import annotations
@@ -157,10 +157,6 @@ class Filters:
         skills = tuple(s for s in self.skills if s != iri) if iri in self.skills else (*self.skills, iri)
         return self.set(skills=skills)
 
-    @property
-    def empty(self) -> bool:
-        return not self.args() or self.args() == [("page", str(self.page))]
-
     def parts(self, without: str | None = None) -> list[str]:
         """The filters as small group patterns, each binding ``?posting``: joined, they select the postings.
 
@@ -262,8 +258,12 @@ def counted(facet: Facet, filters: Filters) -> bool:
     return facet.name != "level" or bool(filters.skills)
 
 
-def facet_query(facet: Facet, filters: Filters, limit: int = FACET_SIZE + 1, hashed: bool = False) -> str:
-    """Counts of postings per value of one facet, under every filter but the facet's own (skills: all)."""
+def facet_query(facet: Facet, filters: Filters, limit: int = FACET_SIZE + 1, hashed: bool = False,
+                hashed_value: bool | None = None) -> str:
+    """Counts of postings per value of one facet, under every filter but the facet's own (skills: all).
+
+    ``hashed`` joins the filters by hash; ``hashed_value`` (default: the same) the facet's own patterns.
+    """
     own = None if facet.name == "skills" else facet.name
     value, bind = list(facet.value), facet.bind
     level = f"jg:{filters.level.capitalize()}" if filters.level else None
@@ -279,7 +279,8 @@ def facet_query(facet: Facet, filters: Filters, limit: int = FACET_SIZE + 1, has
     order = "?value" if facet.name == "year" else "DESC(?count) ?value"
     selected = filters.selected(hashed, without=own, typed=False)
     return (sparql_prefixes() + f"SELECT ?value ({counter} AS ?count) WHERE {{\n"
-            + (selected + "\n" if selected else "") + join(value, hashed) + (f"\n  {bind}" if bind else "")
+            + (selected + "\n" if selected else "") + join(value, hashed if hashed_value is None else hashed_value)
+            + (f"\n  {bind}" if bind else "")
             + f"\n}} GROUP BY ?value ORDER BY {order}" + (f" LIMIT {limit}" if limit else ""))
 
 
@@ -290,19 +291,23 @@ def count_query(filters: Filters) -> str:
 
 
 def results_query(filters: Filters, page_size: int = PAGE_SIZE, hashed: bool = False) -> str:
-    """One page of postings, newest first, with what a result line shows (employer, place, closing date)."""
+    """One page of postings, newest first, with what a result line shows (employer, place, closing date).
+
+    Ordered by the date alone: ordering by IRIs too makes Oxigraph read every IRI's text (40 s at 100,000).
+    Postings with the same date keep the engine's order, which is the same for every page of one query.
+    """
     offset = (filters.page - 1) * page_size
     dates = f"OPTIONAL {{ SELECT ?posting ?date WHERE {{ {dated()} }} }}" if hashed else f"OPTIONAL {{ {dated()} }}"
     return sparql_prefixes() + f"""SELECT ?posting ?title ?employer ?employerName ?country ?date ?closes WHERE {{
   {{ SELECT ?posting ?date WHERE {{
   {filters.selected(hashed)}
     {dates}
-  }} ORDER BY DESC(?date) ?posting LIMIT {page_size} OFFSET {offset} }}
+  }} ORDER BY DESC(?date) LIMIT {page_size} OFFSET {offset} }}
   OPTIONAL {{ ?posting schema:title ?title }}
   OPTIONAL {{ ?posting schema:hiringOrganization ?employer . OPTIONAL {{ ?employer schema:name ?employerName }} }}
   OPTIONAL {{ ?posting schema:jobLocation ?place . ?place schema:addressCountry ?country }}
   OPTIONAL {{ ?posting schema:validThrough ?closes }}
-}} ORDER BY DESC(?date) ?posting"""
+}} ORDER BY DESC(?date)"""
 
 
 def months_query(filters: Filters, hashed: bool = False) -> str:
@@ -320,12 +325,16 @@ SALARY_PER_YEAR = ("IF(?unit = 'HOUR', COALESCE(xsd:decimal(STRBEFORE(?hours, ' 
 
 
 def salary_query(filters: Filters, hashed: bool = False) -> str:
-    """Salary ranges per country and currency, normalised to a year, over the filtered postings."""
+    """Salary ranges per country and currency, normalised to a year, over the filtered postings.
+
+    A stated amount has a minimum, a maximum or both; one sub-SELECT takes its lowest and highest value.
+    """
     selected = filters.selected(hashed, typed=False)
     amounts = ["?posting schema:baseSalary ?salary .", "?salary schema:currency ?currency .",
-               "?salary schema:value ?amount ."]
-    optional = ["?amount schema:minValue ?minValue .", "?amount schema:maxValue ?maxValue .",
-                "?amount schema:unitText ?unitText .", "?posting schema:workHours ?hours ."]
+               "?salary schema:value ?amount .",
+               "{ SELECT ?amount (MIN(?v) AS ?low0) (MAX(?v) AS ?high0) WHERE { { ?amount schema:minValue ?v } "
+               "UNION { ?amount schema:maxValue ?v } } GROUP BY ?amount }"]
+    optional = ["?amount schema:unitText ?unitText .", "?posting schema:workHours ?hours ."]
     place = join(["?posting schema:jobLocation ?place .", "?place schema:addressCountry ?placeCountry ."], hashed, 0)
     return sparql_prefixes() + f"""SELECT ?country ?currency (COUNT(DISTINCT ?posting) AS ?count)
        (MIN(?low) AS ?min) (AVG((?low + ?high) / 2) AS ?mid) (MAX(?high) AS ?max) WHERE {{
@@ -335,9 +344,8 @@ def salary_query(filters: Filters, hashed: bool = False) -> str:
   BIND(COALESCE(?placeCountry, "") AS ?country)
   BIND(COALESCE(?unitText, "YEAR") AS ?unit)
   BIND({SALARY_PER_YEAR} AS ?perYear)
-  BIND(COALESCE(?minValue, ?maxValue) * ?perYear AS ?low)
-  BIND(COALESCE(?maxValue, ?minValue) * ?perYear AS ?high)
-  FILTER(BOUND(?low))
+  BIND(?low0 * ?perYear AS ?low)
+  BIND(?high0 * ?perYear AS ?high)
 }} GROUP BY ?country ?currency ORDER BY ?currency DESC(?count) ?country"""
 
 
