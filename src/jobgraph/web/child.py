@@ -93,10 +93,17 @@ class OxigraphServer:
                                    f"using the store {self.location}?")
             try:
                 if self.pool.request("GET", "/", timeout=1.0).status < 500:
+                    log.info("oxigraph serve pid %s on %s", self.proc.pid, self.url)
                     return
             except HTTPError:
                 time.sleep(0.05)
         raise RuntimeError(f"oxigraph serve did not answer on {self.url} within 15 s")
+
+    def current(self) -> tuple[int, urllib3.HTTPConnectionPool]:
+        """The child to send to (waits while a restart is under way)."""
+        with self.lock:
+            assert self.pool is not None
+            return self.generation, self.pool
 
     def restart(self, generation: int, reason: str) -> None:
         """Kill the child and start a new one, once per overrun (later callers see a new generation)."""
@@ -160,8 +167,7 @@ class ChildEngine:
 
     def _send(self, path: str, body: bytes, mime: str, deadline: float) -> tuple:
         for attempt in (1, 2):
-            generation, pool = self.server.generation, self.server.pool
-            assert pool is not None
+            generation, pool = self.server.current()
             try:
                 resp = pool.urlopen("POST", path, body=body, preload_content=False, retries=False,
                                     headers={"Content-Type": "application/sparql-query", "Accept": mime},
@@ -175,7 +181,7 @@ class ChildEngine:
             except HTTPError as err:
                 if attempt == 1 and self.server.proc and self.server.proc.poll() is not None:
                     self.server.restart(generation, f"it exited with {self.server.proc.returncode}")
-                if attempt == 1 and self.server.generation != generation:
+                if attempt == 1 and self.server.current()[0] != generation:
                     continue  # the child was restarted under us: a read is safe to repeat
                 log.error("query engine unreachable: %s", err)
                 raise EngineError(503, "the query engine is restarting: try again in a moment") from None
@@ -208,8 +214,7 @@ class ChildEngine:
 
     def forward(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict, bytes]:
         """Updates and Graph Store requests, passed through as they are (never retried)."""
-        pool = self.server.pool
-        assert pool is not None
+        _, pool = self.server.current()
         try:
             resp = pool.urlopen(method, path, body=body, headers=headers, retries=False,
                                 timeout=urllib3.Timeout(connect=2.0, read=self.timeout_s * 10))

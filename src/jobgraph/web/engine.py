@@ -157,6 +157,8 @@ class EmbeddedEngine:
             self._pyoxigraph().update(text, base_iri=base_iri)
         except SyntaxError as err:
             return 400, f"the update does not parse: {err}"
+        except OSError as err:
+            raise EngineError(500, f"the update failed while running (nothing was written): {err}") from None
         return 204, ""
 
     def store(self, method: str, graph: str | None, body: bytes, content_type: str,
