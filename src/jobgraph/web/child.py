@@ -68,6 +68,7 @@ class OxigraphServer:
         self.proc: subprocess.Popen | None = None
         self.pool: urllib3.HTTPConnectionPool | None = None
         self.url = ""
+        self.port = 0
 
     def start(self) -> OxigraphServer:
         with self.lock:
@@ -76,7 +77,7 @@ class OxigraphServer:
 
     def _start(self) -> None:
         self.location.mkdir(parents=True, exist_ok=True)
-        port = free_port()
+        port = self.port or free_port()  # the same port after a restart: clients keep their URL
         errors = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the child
         self.proc = subprocess.Popen(
             [self.binary, "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{port}",
@@ -94,6 +95,7 @@ class OxigraphServer:
             try:
                 if self.pool.request("GET", "/", timeout=1.0).status < 500:
                     log.info("oxigraph serve pid %s on %s", self.proc.pid, self.url)
+                    self.port = port
                     return
             except HTTPError:
                 time.sleep(0.05)

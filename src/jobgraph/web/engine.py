@@ -190,4 +190,6 @@ class EmbeddedEngine:
 
     def _pyoxigraph(self):  # type: ignore[no-untyped-def]
         """The pyoxigraph Store under the GraphStore (writes bypass the per-document graph discipline)."""
-        return self.store.store  # type: ignore[attr-defined]
+        if not hasattr(self.store, "store"):
+            raise EngineError(501, "this endpoint serves a remote store: send updates to that store itself")
+        return self.store.store
