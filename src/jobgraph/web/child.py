@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import logging
+import re
 import shutil
 import signal
 import socket
@@ -32,7 +33,7 @@ from .limits import RowCap
 
 log = logging.getLogger("jobgraph.engine")
 GRACE_S = 1.0  # beyond the timeout, before the child is killed
-VARNAME = __import__("re").compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def oxigraph_binary() -> str:
@@ -129,6 +130,11 @@ class OxigraphServer:
             self._kill()
 
 
+def _unshift(message: str) -> str:
+    """Parser positions as the user wrote the text, before the BASE line was put in front of it."""
+    return re.sub(r"\b(at |line )(\d+)", lambda m: f"{m.group(1)}{int(m.group(2)) - 1}", message, count=1)
+
+
 def values_clause(substitutions: dict) -> str:
     """Pre-binding over the protocol: a trailing VALUES block of terms written by pyoxigraph (escaped)."""
     for name in substitutions:
@@ -160,7 +166,7 @@ class ChildEngine:
             message = resp.data.decode(errors="replace").strip()
             resp.release_conn()
             if resp.status == 400:
-                raise EngineError(400, f"the query does not parse: {message}")
+                raise EngineError(400, f"the query does not parse: {_unshift(message) if base_iri else message}")
             raise EngineError(502, f"the query engine answered {resp.status}: {message[:300]}")
         cap = RowCap(mime, self.max_rows) if resp.headers.get("Content-Type", "").startswith(
             ("application/sparql-results", "text/csv", "text/tab-separated-values")) else None
@@ -232,7 +238,7 @@ class ChildEngine:
                                        {"Content-Type": "application/sparql-update"})
         message = data.decode(errors="replace").strip()
         if status == 400:
-            message = f"the update cannot be run: {message}"
+            message = f"the update cannot be run: {_unshift(message)}"
         return status, message
 
     def store(self, method: str, graph: str | None, body: bytes, content_type: str,
