@@ -61,7 +61,7 @@ def _die_with_parent() -> None:
 class OxigraphServer:
     """``oxigraph serve`` on a free loopback port; ``restart`` kills and replaces it."""
 
-    def __init__(self, location: Path, timeout_s: float, pool_size: int = 32) -> None:
+    def __init__(self, location: Path, timeout_s: float, pool_size: int = 32, port: int = 0) -> None:
         self.location, self.timeout_s, self.pool_size = Path(location), timeout_s, pool_size
         self.binary = oxigraph_binary()
         self.lock = threading.Lock()
@@ -69,7 +69,7 @@ class OxigraphServer:
         self.proc: subprocess.Popen | None = None
         self.pool: urllib3.HTTPConnectionPool | None = None
         self.url = ""
-        self.port = 0
+        self.port = port
 
     def start(self) -> OxigraphServer:
         with self.lock:

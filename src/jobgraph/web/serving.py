@@ -33,6 +33,7 @@ class ServeOptions:
     max_request_bytes: int = 1024 * 1024
     update_token: str | None = None
     allow_service: list[str] = field(default_factory=list)
+    engine_port: int = 0
 
 
 def build(opts: ServeOptions):  # type: ignore[no-untyped-def]
@@ -46,7 +47,8 @@ def build(opts: ServeOptions):  # type: ignore[no-untyped-def]
         app = create_app(store, config)
         app.extensions["jobgraph.engine"] = EmbeddedEngine(store, opts.timeout_s, opts.max_rows)
         return app, None
-    server = OxigraphServer(Path(opts.store_path), opts.timeout_s, pool_size=max(8, opts.workers * 2)).start()
+    server = OxigraphServer(Path(opts.store_path), opts.timeout_s, pool_size=max(8, opts.workers * 2),
+                            port=opts.engine_port).start()
     engine = ChildEngine(server, opts.timeout_s, opts.max_rows)
     # The other blueprints reach the same child over the protocol: the store is open in one process only.
     app = create_app(SparqlStore(server.url + "/query", timeout=opts.timeout_s + 5), config)
