@@ -212,6 +212,8 @@ def stored_query_substitutions(path: Path, params: tuple[str, ...]) -> dict | No
               show_default=True, help="oxigraph: an `oxigraph serve` child process answers /sparql (a runaway "
               "query is really stopped); embedded: pyoxigraph in this process (the timeout is checked only "
               "while results are written).")
+@click.option("--engine-port", default=0, type=click.IntRange(0, 65535),
+              help="Port of the oxigraph child on 127.0.0.1 (default: a free one), e.g. to ingest while serving.")
 @click.option("--workers", default=8, show_default=True, type=click.IntRange(1, 256),
               help="Threads of the production WSGI server (waitress).")
 @click.option("--timeout", "timeout_s", default=30.0, show_default=True, type=click.FloatRange(0.1),
@@ -225,13 +227,15 @@ def stored_query_substitutions(path: Path, params: tuple[str, ...]) -> dict | No
               "'Authorization: Bearer TOKEN' (or set $JOBGRAPH_UPDATE_TOKEN). Read-only without it.")
 @click.option("--allow-service", multiple=True, metavar="URL",
               help="A SERVICE endpoint federated queries may call (repeatable); all others are refused.")
-def serve_cmd(store_path: Path | None, host: str, port: int, engine_name: str, workers: int, timeout_s: float,
-              max_rows: int, max_request_bytes: int, update_token: str | None, allow_service: tuple[str, ...]) -> None:
+def serve_cmd(store_path: Path | None, host: str, port: int, engine_name: str, engine_port: int, workers: int,
+              timeout_s: float, max_rows: int, max_request_bytes: int, update_token: str | None,
+              allow_service: tuple[str, ...]) -> None:
     """Serve the SPARQL endpoint, the landing page and the query page (waitress, production-ready)."""
+    from .store import default_store_path
     from .web.serving import ServeOptions, run
 
     opts = ServeOptions(store_path or default_store_path(), host, port, engine_name, workers, timeout_s, max_rows,
-                        max_request_bytes, update_token, list(allow_service))
+                        max_request_bytes, update_token, list(allow_service), engine_port)
     try:
         run(opts, echo=click.echo)
     except (StoreError, RuntimeError) as err:

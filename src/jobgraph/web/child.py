@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import logging
+import re
 import shutil
 import signal
 import socket
@@ -32,7 +33,7 @@ from .limits import RowCap
 
 log = logging.getLogger("jobgraph.engine")
 GRACE_S = 1.0  # beyond the timeout, before the child is killed
-VARNAME = __import__("re").compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def oxigraph_binary() -> str:
@@ -60,7 +61,7 @@ def _die_with_parent() -> None:
 class OxigraphServer:
     """``oxigraph serve`` on a free loopback port; ``restart`` kills and replaces it."""
 
-    def __init__(self, location: Path, timeout_s: float, pool_size: int = 32) -> None:
+    def __init__(self, location: Path, timeout_s: float, pool_size: int = 32, port: int = 0) -> None:
         self.location, self.timeout_s, self.pool_size = Path(location), timeout_s, pool_size
         self.binary = oxigraph_binary()
         self.lock = threading.Lock()
@@ -68,6 +69,7 @@ class OxigraphServer:
         self.proc: subprocess.Popen | None = None
         self.pool: urllib3.HTTPConnectionPool | None = None
         self.url = ""
+        self.port = port
 
     def start(self) -> OxigraphServer:
         with self.lock:
@@ -76,7 +78,7 @@ class OxigraphServer:
 
     def _start(self) -> None:
         self.location.mkdir(parents=True, exist_ok=True)
-        port = free_port()
+        port = self.port or free_port()  # the same port after a restart: clients keep their URL
         errors = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the child
         self.proc = subprocess.Popen(
             [self.binary, "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{port}",
@@ -93,10 +95,18 @@ class OxigraphServer:
                                    f"using the store {self.location}?")
             try:
                 if self.pool.request("GET", "/", timeout=1.0).status < 500:
+                    log.info("oxigraph serve pid %s on %s", self.proc.pid, self.url)
+                    self.port = port
                     return
             except HTTPError:
                 time.sleep(0.05)
         raise RuntimeError(f"oxigraph serve did not answer on {self.url} within 15 s")
+
+    def current(self) -> tuple[int, urllib3.HTTPConnectionPool]:
+        """The child to send to (waits while a restart is under way)."""
+        with self.lock:
+            assert self.pool is not None
+            return self.generation, self.pool
 
     def restart(self, generation: int, reason: str) -> None:
         """Kill the child and start a new one, once per overrun (later callers see a new generation)."""
@@ -118,6 +128,11 @@ class OxigraphServer:
     def stop(self) -> None:
         with self.lock:
             self._kill()
+
+
+def _unshift(message: str) -> str:
+    """Parser positions as the user wrote the text, before the BASE line was put in front of it."""
+    return re.sub(r"\b(at |line )(\d+)", lambda m: f"{m.group(1)}{int(m.group(2)) - 1}", message, count=1)
 
 
 def values_clause(substitutions: dict) -> str:
@@ -151,7 +166,7 @@ class ChildEngine:
             message = resp.data.decode(errors="replace").strip()
             resp.release_conn()
             if resp.status == 400:
-                raise EngineError(400, f"the query does not parse: {message}")
+                raise EngineError(400, f"the query does not parse: {_unshift(message) if base_iri else message}")
             raise EngineError(502, f"the query engine answered {resp.status}: {message[:300]}")
         cap = RowCap(mime, self.max_rows) if resp.headers.get("Content-Type", "").startswith(
             ("application/sparql-results", "text/csv", "text/tab-separated-values")) else None
@@ -160,8 +175,7 @@ class ChildEngine:
 
     def _send(self, path: str, body: bytes, mime: str, deadline: float) -> tuple:
         for attempt in (1, 2):
-            generation, pool = self.server.generation, self.server.pool
-            assert pool is not None
+            generation, pool = self.server.current()
             try:
                 resp = pool.urlopen("POST", path, body=body, preload_content=False, retries=False,
                                     headers={"Content-Type": "application/sparql-query", "Accept": mime},
@@ -175,7 +189,7 @@ class ChildEngine:
             except HTTPError as err:
                 if attempt == 1 and self.server.proc and self.server.proc.poll() is not None:
                     self.server.restart(generation, f"it exited with {self.server.proc.returncode}")
-                if attempt == 1 and self.server.generation != generation:
+                if attempt == 1 and self.server.current()[0] != generation:
                     continue  # the child was restarted under us: a read is safe to repeat
                 log.error("query engine unreachable: %s", err)
                 raise EngineError(503, "the query engine is restarting: try again in a moment") from None
@@ -208,8 +222,7 @@ class ChildEngine:
 
     def forward(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict, bytes]:
         """Updates and Graph Store requests, passed through as they are (never retried)."""
-        pool = self.server.pool
-        assert pool is not None
+        _, pool = self.server.current()
         try:
             resp = pool.urlopen(method, path, body=body, headers=headers, retries=False,
                                 timeout=urllib3.Timeout(connect=2.0, read=self.timeout_s * 10))
@@ -225,7 +238,7 @@ class ChildEngine:
                                        {"Content-Type": "application/sparql-update"})
         message = data.decode(errors="replace").strip()
         if status == 400:
-            message = f"the update cannot be run: {message}"
+            message = f"the update cannot be run: {_unshift(message)}"
         return status, message
 
     def store(self, method: str, graph: str | None, body: bytes, content_type: str,

@@ -157,6 +157,8 @@ class EmbeddedEngine:
             self._pyoxigraph().update(text, base_iri=base_iri)
         except SyntaxError as err:
             return 400, f"the update does not parse: {err}"
+        except OSError as err:
+            raise EngineError(500, f"the update failed while running (nothing was written): {err}") from None
         return 204, ""
 
     def store(self, method: str, graph: str | None, body: bytes, content_type: str,
@@ -188,4 +190,6 @@ class EmbeddedEngine:
 
     def _pyoxigraph(self):  # type: ignore[no-untyped-def]
         """The pyoxigraph Store under the GraphStore (writes bypass the per-document graph discipline)."""
-        return self.store.store  # type: ignore[attr-defined]
+        if not hasattr(self.store, "store"):
+            raise EngineError(501, "this endpoint serves a remote store: send updates to that store itself")
+        return self.store.store

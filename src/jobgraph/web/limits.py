@@ -33,7 +33,7 @@ def service_endpoints(text: str, update: bool = False) -> list[str]:
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
     try:
-        tree = translateUpdate(parseUpdate(text)) if update else translateQuery(parseQuery(text)).algebra
+        tree = (translateUpdate(parseUpdate(text)) if update else translateQuery(parseQuery(text))).algebra
     except Exception:  # noqa: BLE001 - rdflib raises many types; refused by check_services
         return ["(unparsed)"]
     found: list[str] = []

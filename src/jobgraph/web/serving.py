@@ -10,24 +10,20 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from pyoxigraph import NamedNode, QueryResultsFormat, parse_query_results
-
-from ..store import OxigraphStore
+from ..store import SparqlStore, open_graph_store
 from . import create_app
 from .child import ChildEngine, OxigraphServer
-from .engine import Dataset, EmbeddedEngine
+from .engine import EmbeddedEngine
 
 log = logging.getLogger("jobgraph.serve")
 
 
 @dataclass
 class ServeOptions:
-    store_path: Path
+    store_path: Path | str
     host: str = "127.0.0.1"
     port: int = 8000
     engine: str = "oxigraph"
@@ -37,36 +33,7 @@ class ServeOptions:
     max_request_bytes: int = 1024 * 1024
     update_token: str | None = None
     allow_service: list[str] = field(default_factory=list)
-
-
-class EngineStore:
-    """The GraphStore reads the other blueprints need (query, len, named_graphs), answered by the engine.
-
-    Interim, until jobgraph.store.SparqlStore (the scale branch) lands: with the oxigraph engine the
-    child process holds the store, so the app must not open it a second time.
-    """
-
-    def __init__(self, engine: ChildEngine, path: Path) -> None:
-        self.engine, self.path = engine, path
-
-    def query(self, query: str, **options: Any) -> Any:
-        answer = self.engine.query(query, "application/sparql-results+json", Dataset(), options.get("substitutions"))
-        return parse_query_results(b"".join(answer.body), format=QueryResultsFormat.JSON)
-
-    def __len__(self) -> int:
-        return int(next(iter(self.query("SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }")))["n"].value)
-
-    def named_graphs(self) -> list[NamedNode]:
-        return [row["g"] for row in self.query("SELECT DISTINCT ?g { GRAPH ?g { } }")]
-
-    def replace_graph(self, graph: NamedNode, quads: Iterable) -> int:
-        raise NotImplementedError("writes go through the Graph Store Protocol at /store")
-
-    def graph_sha256(self, graph: NamedNode) -> str | None:
-        raise NotImplementedError
-
-    def quads(self, graph: NamedNode) -> Iterable:
-        raise NotImplementedError
+    engine_port: int = 0
 
 
 def build(opts: ServeOptions):  # type: ignore[no-untyped-def]
@@ -74,14 +41,17 @@ def build(opts: ServeOptions):  # type: ignore[no-untyped-def]
     config = {"JOBGRAPH_TIMEOUT_S": opts.timeout_s, "JOBGRAPH_MAX_ROWS": opts.max_rows,
               "MAX_CONTENT_LENGTH": opts.max_request_bytes, "JOBGRAPH_UPDATE_TOKEN": opts.update_token,
               "JOBGRAPH_ALLOW_SERVICE": list(opts.allow_service)}
-    if opts.engine == "embedded":
-        store = OxigraphStore(opts.store_path)
+    remote = str(opts.store_path).startswith(("http://", "https://"))
+    if opts.engine == "embedded" or remote:  # a remote store: its own server runs (and times out) queries
+        store = open_graph_store(opts.store_path)
         app = create_app(store, config)
         app.extensions["jobgraph.engine"] = EmbeddedEngine(store, opts.timeout_s, opts.max_rows)
         return app, None
-    server = OxigraphServer(opts.store_path, opts.timeout_s, pool_size=max(8, opts.workers * 2)).start()
+    server = OxigraphServer(Path(opts.store_path), opts.timeout_s, pool_size=max(8, opts.workers * 2),
+                            port=opts.engine_port).start()
     engine = ChildEngine(server, opts.timeout_s, opts.max_rows)
-    app = create_app(EngineStore(engine, opts.store_path), config)
+    # The other blueprints reach the same child over the protocol: the store is open in one process only.
+    app = create_app(SparqlStore(server.url + "/query", timeout=opts.timeout_s + 5), config)
     app.extensions["jobgraph.engine"] = engine
     return app, server
 
