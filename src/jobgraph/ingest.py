@@ -17,14 +17,8 @@ from pyoxigraph import RdfFormat, parse
 
 from .extract import extract
 from .link import Linker
-from .link.organizations import (
-    Registry,
-    organization_quads,
-    organizations_from_quads,
-    parse_ror_record,
-    read_local_organizations,
-    read_ror_dump,
-)
+from .link.organizations import organization_quads, read_local_organizations, registry_from_store
+from .link.ror_dump import import_dumps, is_ror_dump
 from .link.skills import Vocabulary
 from .model import Document, Posting
 from .rdf import document_quads
@@ -56,19 +50,15 @@ def reference_kind(path: Path) -> str | None:
         return "organizations"
     if path.suffix in RDF_SUFFIXES:
         return "rdf"
-    if path.suffix in {".json", ".zip"}:
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
-        if path.suffix == ".zip" or (head.lstrip().startswith(b"[") and b'"https://ror.org/' in head):
-            return "ror"
+    if path.suffix in {".json", ".zip"} and is_ror_dump(path):
+        return "ror"
     return None
 
 
 def load_ror(store: GraphStore, paths: list[Path]) -> int:
-    """ROR dump files (v1 and v2 may be split across files) together replace the ROR graph."""
-    graph = graph_iri("ror")
-    return store.replace_graph(graph, (q for path in paths for rec in read_ror_dump(path)
-                                       for q in organization_quads(parse_ror_record(rec), graph)))
+    """ROR dump files (v1 and v2 may be split across files) together make the ROR graph: the same code path
+    as ``jobgraph ror import`` (incremental, streamed)."""
+    return import_dumps(store, paths).triples
 
 
 def load_reference(store: GraphStore, path: Path, kind: str) -> int:
@@ -88,10 +78,10 @@ def load_reference(store: GraphStore, path: Path, kind: str) -> int:
     return store.replace_graph(graph, quads)
 
 
-def linker_from_store(store: GraphStore) -> Linker:
-    """The matching indexes, built from the organisations and skills now in the store."""
-    orgs = [*store.quads(graph_iri("ror")), *store.quads(graph_iri("organizations"))]
-    registry = Registry(organizations_from_quads(orgs))
+def linker_from_store(store: GraphStore, resolver: Any = None) -> Linker:
+    """The matching indexes, built from the organisations and skills now in the store (``resolver``, a
+    RorClient, resolves ROR ids that are not in the local records through the ROR API)."""
+    registry = registry_from_store(store, resolver=resolver)
     vocabulary = Vocabulary.from_quads(store.quads(graph_iri("skills")))
     return Linker(registry, vocabulary)
 
