@@ -18,7 +18,7 @@ from pyoxigraph import RdfFormat, parse
 from .extract import extract
 from .link import Linker
 from .link.organizations import organization_quads, read_local_organizations, registry_from_store
-from .link.ror_dump import import_dumps, is_ror_dump
+from .link.ror_dump import add_records, import_dumps, is_ror_dump
 from .link.skills import Vocabulary
 from .model import Document, Posting
 from .rdf import document_quads
@@ -141,12 +141,13 @@ def ingest(
     force: bool = False,
     on_error: Callable[[str], None] = print,
     progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda x: x,
+    ror_api: Any = None,
 ) -> Summary:
     """Ingest files and folders into the store; each document replaces its own graph or nothing at all."""
     started = time.perf_counter()
     summary = Summary()
     postings_files = load_references(store, list(iter_files(paths)), summary, on_error)
-    linker = linker_from_store(store)
+    linker = linker_from_store(store, resolver=ror_api)
     for path in progress(postings_files):
         summary.files += 1
         try:
@@ -165,5 +166,7 @@ def ingest(
             message = f"{path}: internal error {type(err).__name__}: {err} (please report it; nothing was stored)"
             summary.failures.append(message)
             on_error(f"error: {message}")
+    if ror_api is not None and ror_api.fetched:  # records the ROR API resolved join the local registry
+        summary.triples += add_records(store, ror_api.fetched.values())
     summary.seconds = time.perf_counter() - started
     return summary

@@ -37,6 +37,7 @@ class Organization:
     successors: list[str] = field(default_factory=list)
     parents: list[str] = field(default_factory=list)
     city: str | None = None
+    continent: str | None = None
 
     @property
     def all_names(self) -> list[str]:
@@ -59,7 +60,8 @@ def parse_ror_record(rec: dict[str, Any]) -> Organization:
         iri=rec["id"], ror=rec["id"], name=display, labels=labels,
         acronyms=[n["value"] for n in names if "acronym" in n.get("types", [])],
         domains=list(rec.get("domains") or []), links=[link["value"] for link in rec.get("links") or []],
-        country=geo.get("country_code"), city=geo.get("name"), types=[t.lower() for t in rec.get("types") or []],
+        country=geo.get("country_code"), city=geo.get("name"), continent=geo.get("continent_code"),
+        types=[t.lower() for t in rec.get("types") or []],
         status=rec.get("status", "active"),
         successors=[r["id"] for r in rels if r.get("type", "").lower() == "successor"],
         parents=[r["id"] for r in rels if r.get("type", "").lower() == "parent"],
@@ -311,12 +313,13 @@ class Registry:
         return ranked
 
     def _prefer_specific(self, ranked: list[OrganizationLink]) -> list[OrganizationLink]:
-        """Two sub-units that matched a unit and its parent ("Institute X, University Y"): the unit, as ROR
-        does, is the better answer; it moves ahead of its parent when they scored alike."""
+        """Two sub-units that matched a unit and its parent ("Institute X, University Y") alike: the unit is
+        the better answer, as in ROR's matching; it moves ahead of its parent."""
         if len(ranked) > 1 and abs(ranked[0].score - ranked[1].score) < MARGIN:
             first, second = (self.orgs[c.iri or ""] for c in ranked[:2])
-            if first.iri in second.parents:
-                ranked[0], ranked[1] = ranked[1], ranked[0]
+            child = 1 if first.iri in second.parents else 0 if second.iri in first.parents else None
+            if child is not None:
+                ranked[0], ranked[1] = ranked[child], ranked[1 - child]
                 ranked[0].score = round(min(1.0, ranked[1].score + MARGIN), 3)
         return ranked
 

@@ -301,3 +301,19 @@ def _write(store: Any, graph: NamedNode, remove: list[NamedNode], ntriples: Path
     kept = [q for q in store.quads(graph) if q.subject.value not in drop]
     with open(ntriples, "rb") as fh:
         store.replace_graph(graph, [*kept, *parse(fh, RdfFormat.N_TRIPLES, to_graph=graph)])
+
+
+def add_records(store: Any, records: Iterable[Record], graph: NamedNode | None = None) -> int:
+    """Single records (fetched from the ROR API) into ``graph/ror``, replacing what it held about them."""
+    graph = graph or graph_iri("ror")
+    records = list(records)
+    if not records:
+        return 0
+    with tempfile.NamedTemporaryFile("w", suffix=".nt", encoding="utf-8", delete=False) as out:
+        lines = [line for rec in records for line in record_ntriples(rec)]
+        out.write("\n".join(lines) + "\n")
+    try:
+        _write(store, graph, [NamedNode(rec["id"]) for rec in records], Path(out.name))
+    finally:
+        Path(out.name).unlink()
+    return len(lines)
