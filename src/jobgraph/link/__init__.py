@@ -132,7 +132,9 @@ class Linker:
                     if EMPLOYER_CUES.search(text[max(0, m.start() - 12):m.start()]) or EMPLOYER_CUES.search(
                             text[m.end():m.end() + 20]):
                         scores[iri] += 2
-        if not scores:
+        if not scores or scores.most_common(1)[0][1] < 2:
+            # One plain mention is a partner or a client as often as the employer (with 100k ROR names, a
+            # posting names several organisations): it takes a second mention, a cue or the title.
             return None
         if phrase and not phrase_orgs and not self.registry.match(phrase).chosen:
             # The text says an organisation we do not know is hiring: a mention of a known one elsewhere in the

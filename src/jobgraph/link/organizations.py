@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import yaml
 from pyoxigraph import Literal, NamedNode, Quad
@@ -179,6 +180,16 @@ def _is_country(text: str) -> bool:
     return bool(country_code(text))
 
 
+# A one-word name counts as a mention in running text only when its shape is distinctive (DataCite, rOpenSci,
+# NumFOCUS, 2i2c): among 100k ROR records plain words ("Skills", "Build Co., Ltd.", "LEAD Inc.") are names too.
+DISTINCTIVE = re.compile(r"^.+[A-Z]|\d")
+
+
+def key_word(words: list[str]) -> str:
+    """The one word of an n-gram that normalises to a single word ("the DataCite" -> "DataCite")."""
+    return next((w for w in words if normalize(w)), "")
+
+
 class Registry:
     """An in-memory index over organisations, for matching employer strings and finding mentions.
 
@@ -191,6 +202,7 @@ class Registry:
         self.by_name: dict[str, set[str]] = {}
         self.by_acronym: dict[str, set[str]] = {}
         self.by_domain: dict[str, str] = {}
+        self.by_host: dict[str, set[str]] = {}  # website hosts: shared by units of one organisation
         self.resolver = resolver  # a RorClient: records not in the index (successors, sidecar ids) come from it
         self._names: list[str] | None = None
         for org in orgs:
@@ -206,6 +218,9 @@ class Registry:
             self.by_acronym.setdefault(acronym, set()).add(org.iri)
         for domain in org.domains:
             self.by_domain.setdefault(domain.lower().removeprefix("www."), org.iri)
+        for link in org.links:  # a website's host is a domain too (most ROR records list no domains)
+            if host := urlparse(link).hostname:
+                self.by_host.setdefault(host.lower().removeprefix("www."), set()).add(org.iri)
 
     def __len__(self) -> int:
         return len(self.orgs)
@@ -292,11 +307,12 @@ class Registry:
         for domain in domains:
             host = domain.lower().removeprefix("www.")
             while host.count(".") >= 1:
-                if iri := self.by_domain.get(host):
-                    if iri in found:
+                owners = ({self.by_domain[host]} if host in self.by_domain else set()) | self.by_host.get(host, set())
+                if owners:
+                    for iri in owners & set(found):
                         found[iri].score = round(min(1.0, found[iri].score + 0.05), 3)
-                    elif not found:
-                        offer(iri, domain, "domain", 0.8)
+                    if not found and host in self.by_domain:
+                        offer(self.by_domain[host], domain, "domain", 0.8)
                     break
                 host = host.split(".", 1)[1]
         if publisher and found:
@@ -352,12 +368,18 @@ class Registry:
         while i < len(words):
             for n in range(min(max_words, len(words) - i), 0, -1):
                 key = normalize(" ".join(words[i:i + n]))
-                if key in self.by_name and (n > 1 or len(key) > 3):
+                gram = words[i:i + n]
+                if key in self.by_name and (" " in key or (len(key) > 3 and DISTINCTIVE.search(key_word(gram)))):
                     for iri in self.by_name[key]:
                         found[self._resolve(iri)[0].iri] += 1
                     i += n - 1
                     break
             i += 1
+        # An acronym counts for an organisation the text also names in full ("UCL (University College London)").
+        for word in words:
+            for iri in self.by_acronym.get(word.rstrip(".,;:’'s"), ()):
+                if (org := self._resolve(iri)[0].iri) in found:
+                    found[org] += 1
         return found
 
 
