@@ -118,3 +118,25 @@ def test_ror_match_cli_prints_candidates_as_json() -> None:
     assert out["chosen"]["id"] == "https://ror.org/02jx3x895" and out["chosen"]["method"] == "acronym"
     proc = run_cli("ror", "match", "Zarr")
     assert "no reliable match" in proc.stderr
+
+
+@pytest.mark.parametrize(("name", "folder"), [("seeds", ("seeds",)), ("corpus", ("corpus", "postings"))])
+def test_the_pipeline_links_every_employer_right_against_the_full_registry(full_registry: Registry, name: str,
+                                                                           folder: tuple[str, ...]) -> None:
+    """Extract + link the real postings with all 51k records known: no employer gets a wrong id (the names in
+    running text are many more now: partners, funders, clients), and each one with a record gets it."""
+    from jobgraph.evaluate import evaluate
+    from jobgraph.ingest import linker_from_store, load_references, process
+    from jobgraph.link import Linker
+    from jobgraph.read import iter_files, read_document
+    from jobgraph.store import OxigraphStore
+
+    skills = OxigraphStore.in_memory()
+    load_references(skills, [DATA / "skills.ttl"])
+    linker = Linker(full_registry, linker_from_store(skills).vocabulary)
+    predictions = [p.to_json() for path in iter_files([shared_path(*folder)])
+                   for p in process(read_document(path), linker)]
+    report = evaluate(gold(name), predictions, full_registry)
+    for field in ("employer_ror", "employer_name"):
+        score = report.fields[field]
+        assert score.correct == score.counted, (field, score.errors)

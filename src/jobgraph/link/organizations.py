@@ -203,6 +203,7 @@ class Registry:
         self.by_acronym: dict[str, set[str]] = {}
         self.by_domain: dict[str, str] = {}
         self.by_host: dict[str, set[str]] = {}  # website hosts: shared by units of one organisation
+        self.written: set[str] = set()  # names of several words as written ("The Carpentries")
         self.resolver = resolver  # a RorClient: records not in the index (successors, sidecar ids) come from it
         self._names: list[str] | None = None
         for org in orgs:
@@ -214,6 +215,8 @@ class Registry:
         for name in org.all_names:
             if key := normalize(name):
                 self.by_name.setdefault(key, set()).add(org.iri)
+            if " " in name:
+                self.written.add(name)
         for acronym in org.acronyms:
             self.by_acronym.setdefault(acronym, set()).add(org.iri)
         for domain in org.domains:
@@ -369,7 +372,8 @@ class Registry:
             for n in range(min(max_words, len(words) - i), 0, -1):
                 key = normalize(" ".join(words[i:i + n]))
                 gram = words[i:i + n]
-                if key in self.by_name and (" " in key or (len(key) > 3 and DISTINCTIVE.search(key_word(gram)))):
+                if key in self.by_name and (" " in key or " ".join(gram) in self.written
+                                            or (len(key) > 3 and DISTINCTIVE.search(key_word(gram)))):
                     for iri in self.by_name[key]:
                         found[self._resolve(iri)[0].iri] += 1
                     i += n - 1
