@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,9 +29,10 @@ Record = dict[str, Any]
 RDF_JSON = RDF.JSON
 GEONAMES = "https://sws.geonames.org/{}/"
 WIKIDATA = "http://www.wikidata.org/entity/{}"
-EXTERNAL_IDS = {"isni": JG.isni, "grid": JG.grid, "fundref": JG.fundref}
-RELATIONSHIPS = {"parent": SCHEMA.parentOrganization, "child": SCHEMA.subOrganization,
-                 "related": JG.relatedOrganization, "successor": DCT.isReplacedBy, "predecessor": DCT.replaces}
+EXTERNAL_IDS = {"isni": str(JG.isni), "grid": str(JG.grid), "fundref": str(JG.fundref)}
+RELATIONSHIPS = {"parent": str(SCHEMA.parentOrganization), "child": str(SCHEMA.subOrganization),
+                 "related": str(JG.relatedOrganization), "successor": str(DCT.isReplacedBy),
+                 "predecessor": str(DCT.replaces)}
 
 
 class DumpError(ValueError):
@@ -119,8 +121,24 @@ IRI_OK = re.compile(r'^https?://[^\x00-\x20<>"{}|^`\\]+$')
 LANG_OK = re.compile(r"^[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*$")
 
 
-def _lit(value: object, datatype: NamedNode | None = None, lang: str | None = None) -> str:
-    text = json.dumps(str(value), ensure_ascii=False)  # a JSON string is a valid N-Triples string
+class _Terms:
+    """A namespace's terms as N-Triples text, each made once (``_S.name`` == "<http://schema.org/name>")."""
+
+    def __init__(self, namespace: Any) -> None:
+        self.namespace = namespace
+
+    def __getattr__(self, name: str) -> str:
+        value = str(getattr(self.namespace, name))
+        setattr(self, name, value)
+        return value
+
+
+_S, _J, _R, _K, _O, _D, _X = (_Terms(ns) for ns in (SCHEMA, JG, RDF, SKOS, OWL, DCT, XSD))
+_RDF_JSON = str(RDF_JSON)
+
+
+def _lit(value: object, datatype: str | None = None, lang: str | None = None) -> str:
+    text = encode_basestring(str(value))  # a JSON string is a valid N-Triples string
     if lang and LANG_OK.match(lang):
         return f"{text}@{lang}"
     return f"{text}^^{datatype}" if datatype else text
@@ -131,49 +149,49 @@ def _iri(value: str) -> str | None:
     return f"<{value}>" if IRI_OK.match(value) else None
 
 
-def record_ntriples(rec: Record) -> list[str]:
+def record_ntriples(rec: Record, text: str | None = None) -> list[str]:
     """One v2 record as N-Triples lines: schema.org where it has terms, SKOS labels with language tags,
     ``jg:`` terms for the rest, and the record's JSON itself (``jg:rorRecord``) for the API routes."""
     s = _iri(rec["id"])
     if not s:
         raise DumpError(f"{rec['id']!r} is not a ROR IRI")
-    out = [f"{s} {RDF.type} {SCHEMA.Organization} .", f"{s} {SCHEMA.identifier} {_lit(rec['id'])} .",
-           f"{s} {SCHEMA.name} {_lit(display_name(rec))} ."]
+    out = [f"{s} {_R.type} {_S.Organization} .", f"{s} {_S.identifier} {_lit(rec['id'])} .",
+           f"{s} {_S.name} {_lit(display_name(rec))} ."]
     for n in rec["names"]:
         types, value = n.get("types", []), _lit(n["value"], lang=n.get("lang"))
         if "acronym" in types:
-            out.append(f"{s} {JG.acronym} {_lit(n['value'])} .")
+            out.append(f"{s} {_J.acronym} {_lit(n['value'])} .")
         elif "ror_display" in types:
-            out.append(f"{s} {SKOS.prefLabel} {value} .")
+            out.append(f"{s} {_K.prefLabel} {value} .")
         else:  # labels in other languages, and aliases
-            out.append(f"{s} {SKOS.altLabel} {value} .")
+            out.append(f"{s} {_K.altLabel} {value} .")
             if "alias" in types:
-                out.append(f"{s} {SCHEMA.alternateName} {value} .")
-    out += [f"{s} {JG.organizationType} {_lit(kind)} ." for kind in rec.get("types", [])]
-    out.append(f"{s} {JG.status} {_lit(rec.get('status', 'active'))} .")
+                out.append(f"{s} {_S.alternateName} {value} .")
+    out += [f"{s} {_J.organizationType} {_lit(kind)} ." for kind in rec.get("types", [])]
+    out.append(f"{s} {_J.status} {_lit(rec.get('status', 'active'))} .")
     if rec.get("established"):
-        out.append(f"{s} {SCHEMA.foundingDate} {_lit(rec['established'], XSD.gYear)} .")
+        out.append(f"{s} {_S.foundingDate} {_lit(rec['established'], _X.gYear)} .")
     for link in rec.get("links", []):
         if target := _iri(link.get("value") or ""):
-            out.append(f"{s} {SCHEMA.sameAs if link.get('type') == 'wikipedia' else SCHEMA.url} {target} .")
-    out += [f"{s} {JG.domain} {_lit(domain)} ." for domain in rec.get("domains", [])]
+            out.append(f"{s} {_S.sameAs if link.get('type') == 'wikipedia' else _S.url} {target} .")
+    out += [f"{s} {_J.domain} {_lit(domain)} ." for domain in rec.get("domains", [])]
     for loc in rec.get("locations", []):
         geo = loc.get("geonames_details") or {}
         if geo.get("country_code"):
-            out.append(f"{s} {SCHEMA.addressCountry} {_lit(geo['country_code'])} .")
+            out.append(f"{s} {_S.addressCountry} {_lit(geo['country_code'])} .")
         if loc.get("geonames_id"):
             place = f"<{GEONAMES.format(int(loc['geonames_id']))}>"
-            out += [f"{s} {SCHEMA.location} {place} .", f"{place} {RDF.type} {SCHEMA.Place} ."]
-            for prop, key, kind in ((SCHEMA.name, "name", None), (SCHEMA.addressCountry, "country_code", None),
-                                    (SCHEMA.addressRegion, "country_subdivision_name", None),
-                                    (SCHEMA.latitude, "lat", XSD.double), (SCHEMA.longitude, "lng", XSD.double)):
+            out += [f"{s} {_S.location} {place} .", f"{place} {_R.type} {_S.Place} ."]
+            for prop, key, kind in ((_S.name, "name", None), (_S.addressCountry, "country_code", None),
+                                    (_S.addressRegion, "country_subdivision_name", None),
+                                    (_S.latitude, "lat", _X.double), (_S.longitude, "lng", _X.double)):
                 if geo.get(key) is not None:
                     out.append(f"{place} {prop} {_lit(geo[key], kind)} .")
     for ext in rec.get("external_ids", []):
         kind = ext.get("type")
         for value in ext.get("all") or []:
             if kind == "wikidata" and (target := _iri(WIKIDATA.format(value))):
-                out.append(f"{s} {OWL.sameAs} {target} .")
+                out.append(f"{s} {_O.sameAs} {target} .")
             elif kind in EXTERNAL_IDS:
                 out.append(f"{s} {EXTERNAL_IDS[kind]} {_lit(value)} .")
     for rel in rec.get("relationships", []):
@@ -181,8 +199,8 @@ def record_ntriples(rec: Record) -> list[str]:
         if prop and (target := _iri(rel.get("id") or "")):
             out.append(f"{s} {prop} {target} .")
     if modified := ((rec.get("admin") or {}).get("last_modified") or {}).get("date"):
-        out.append(f"{s} {DCT.modified} {_lit(modified, XSD.date)} .")
-    out.append(f"{s} {JG.rorRecord} {_lit(record_json(rec), RDF_JSON)} .")
+        out.append(f"{s} {_D.modified} {_lit(modified, _X.date)} .")
+    out.append(f"{s} {_J.rorRecord} {_lit(text or record_json(rec), _RDF_JSON)} .")
     return out
 
 
@@ -265,8 +283,8 @@ def import_dumps(store: Any, paths: Iterable[Path], progress: Callable[[int], No
                     if iri in seen:
                         continue
                     seen.add(iri)
-                    before = old.get(iri)
-                    if before == _digest(record_json(rec)):
+                    before, text = old.get(iri), record_json(rec)
+                    if before == _digest(text):
                         summary.unchanged += 1
                         continue
                     if before is None:
@@ -274,7 +292,7 @@ def import_dumps(store: Any, paths: Iterable[Path], progress: Callable[[int], No
                     else:
                         summary.changed += 1
                         replace.append(NamedNode(iri))
-                    lines = record_ntriples(rec)
+                    lines = record_ntriples(rec, text)
                     summary.triples += len(lines)
                     out.write("\n".join(lines))
                     out.write("\n")
