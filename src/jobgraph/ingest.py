@@ -56,9 +56,10 @@ def reference_kind(path: Path) -> str | None:
 
 
 def load_ror(store: GraphStore, paths: list[Path]) -> int:
-    """ROR dump files (v1 and v2 may be split across files) together make the ROR graph: the same code path
-    as ``jobgraph ror import`` (incremental, streamed)."""
-    return import_dumps(store, paths).triples
+    """ROR dump files (v1 and v2 may be split across files) added to the ROR graph: the same code path as
+    ``jobgraph ror import`` (incremental, streamed), but records already there and not in these files stay
+    (ingesting data/ must not shrink a full registry imported before to the demo's few records)."""
+    return import_dumps(store, paths, remove_missing=False).triples
 
 
 def load_reference(store: GraphStore, path: Path, kind: str) -> int:

@@ -261,8 +261,9 @@ def _digest(text: str) -> bytes:
 
 
 def import_dumps(store: Any, paths: Iterable[Path], progress: Callable[[int], None] = lambda n: None,
-                 graph: NamedNode | None = None) -> ImportSummary:
-    """Make ``graph/ror`` hold exactly the records of these dump files (v1 and v2 files may be mixed).
+                 graph: NamedNode | None = None, remove_missing: bool = True) -> ImportSummary:
+    """Make ``graph/ror`` hold exactly the records of these dump files (v1 and v2 files may be mixed), or with
+    ``remove_missing=False`` add and update them, keeping the others (``ingest`` of data/ after a full import).
 
     Incremental: a record whose JSON is unchanged is not rewritten, so importing the next ROR release touches
     only what changed. The whole input is read and converted (to a temporary N-Triples file) before the store
@@ -301,7 +302,7 @@ def import_dumps(store: Any, paths: Iterable[Path], progress: Callable[[int], No
             tmp.unlink()
             raise
     try:
-        gone = [NamedNode(iri) for iri in old if iri not in seen]
+        gone = [NamedNode(iri) for iri in old if iri not in seen] if remove_missing else []
         summary.removed = len(gone)
         _write(store, graph, [*replace, *gone], tmp)
     finally:
