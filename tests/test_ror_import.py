@@ -118,3 +118,18 @@ def test_ingest_loads_ror_dumps_through_the_importer(tmp_path: Path, ebi_dump: P
     query = sparql_prefixes() + """SELECT ?title WHERE { ?p schema:hiringOrganization ?o ; schema:title ?title .
         ?o schema:name "DataCite" ; schema:addressCountry "DE" }"""
     assert len(list(store.query(query))) >= 1
+
+
+def test_sparql_groups_postings_by_the_employers_country_and_parent(tmp_path: Path) -> None:
+    store = OxigraphStore(tmp_path / "store")
+    ingest([DATA], store)
+    by_country = dict(_rows_any(store, """SELECT ?c (COUNT(DISTINCT ?p) AS ?n) WHERE {
+        ?p schema:hiringOrganization ?o . ?o schema:addressCountry ?c } GROUP BY ?c"""))
+    assert int(by_country["DE"]) >= 2 and "CH" in by_country
+    parents = _rows_any(store, """SELECT DISTINCT ?name ?parent WHERE { ?o schema:name ?name ;
+        schema:parentOrganization ?parent . FILTER(?name = "University of California, Berkeley") }""")
+    assert parents == {("University of California, Berkeley", "https://ror.org/00pjdza24")}
+
+
+def _rows_any(store: OxigraphStore, query: str) -> set[tuple]:
+    return {tuple(t.value for t in row) for row in store.query(sparql_prefixes() + query)}

@@ -186,6 +186,7 @@ def ror_match_cmd(text: str, country: str | None, domains: tuple[str, ...], publ
     client = ror_client(ror_api)
     registry = linker_for_extract(store_path).registry
     registry.resolver = client
+    click.echo(f"matching against {len(registry)} organisations", err=True)
     ranked = registry.candidates(text, domains, country.upper() if country else None, publisher)
     items = [{"id": c.ror, "iri": c.iri, "name": c.name, "matched": c.matched, "method": c.method,
               "score": c.score, "chosen": c.chosen} for c in ranked]
