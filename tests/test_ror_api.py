@@ -26,7 +26,7 @@ class RecordedRor:
     """A ROR API stand-in: /organizations/{id} (also the ror.org/{id} form) from the recorded files, ROR's
     404 body for anything else, the recorded empty body for ?affiliation=; fails the first N requests."""
 
-    def __init__(self, folder: Path, fail_first: int = 0) -> None:
+    def __init__(self, folder: Path, fail_first: int = 0, version: str = "v2") -> None:
         self.requests: list[str] = []
         self.fail_first = fail_first
         outer = self
@@ -37,13 +37,13 @@ class RecordedRor:
                 url = urlparse(self.path)
                 if len(outer.requests) <= outer.fail_first:
                     return self._send(503, {"errors": ["busy"]})
-                if url.path == "/v2/organizations" and "affiliation" in parse_qs(url.query):
+                if url.path == f"/{version}/organizations" and "affiliation" in parse_qs(url.query):
                     return self._send(200, json.loads((folder / "affiliation_cern_empty.from-issue.json").read_text()))
-                ror_id = url.path.removeprefix("/v2/organizations/").removeprefix("ror.org/")
+                ror_id = url.path.removeprefix(f"/{version}/organizations/").removeprefix("ror.org/")
                 record = folder / f"organization_{ror_id}.json"
-                if url.path.startswith("/v2/organizations/") and record.exists():
+                if url.path.startswith(f"/{version}/organizations/") and record.exists():
                     return self._send(200, json.loads(record.read_text()))
-                return self._send(404, json.loads((folder / "organization_not-found_404.json").read_text()))
+                return self._send(404, {"errors": [f"'{ror_id}' is not a valid ROR ID"]})
 
             def _send(self, status: int, body: object) -> None:
                 data = json.dumps(body).encode()
@@ -57,7 +57,7 @@ class RecordedRor:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/v2"
+        self.url = f"http://127.0.0.1:{self.server.server_port}/{version}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def stop(self) -> None:
@@ -81,6 +81,19 @@ def test_a_record_is_fetched_once_then_read_from_the_cache(ror_api: RecordedRor,
     offline = RorClient(ror_api.url, cache_dir=tmp_path, retries=0, timeout=1)
     assert offline.record(EBI) == record and offline.record("https://ror.org/0zzzzzz99") is None
     assert len(ror_api.requests) == 2
+
+
+def test_a_v1_api_answer_is_read_in_the_v2_shape(tmp_path: Path) -> None:
+    v1 = RecordedRor(shared_path("ror", "api", "v1"), version="v1")
+    try:
+        record = RorClient(v1.url, cache_dir=tmp_path).record(EBI)
+    finally:
+        v1.stop()
+    v2 = json.loads(shared_path("ror", "api", "v2", "organization_02catss52.json").read_text())
+    assert record["names"][0]["value"] == "European Bioinformatics Institute"
+    assert {e["type"]: e["all"] for e in record["external_ids"]} == {e["type"]: e["all"] for e in v2["external_ids"]}
+    assert record["relationships"] == v2["relationships"]
+    assert record["locations"][0]["geonames_id"] == v2["locations"][0]["geonames_id"]
 
 
 def test_retries_after_a_server_error_and_warns_when_unreachable(tmp_path: Path) -> None:
