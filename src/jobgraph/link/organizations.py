@@ -117,13 +117,17 @@ def organization_quads(org: Organization, graph: NamedNode | None = None) -> Ite
 
 
 def organizations_from_quads(quads: Iterable[Quad]) -> Iterator[Organization]:
-    """Read back what ``organization_quads`` wrote (from the store), to build the matching index."""
+    """Read back what ``organization_quads`` wrote (from the store), to build the matching index; only
+    subjects typed schema:Organization (the ROR graph also names GeoNames places)."""
     orgs: dict[str, Organization] = {}
+    typed: set[str] = set()
     for q in quads:
         iri, p, o = q.subject.value, q.predicate, q.object
         org = orgs.setdefault(iri, Organization(iri=iri, name=""))
         value = o.value
-        if p == SCHEMA.name:
+        if p == RDF.type and o == SCHEMA.Organization:
+            typed.add(iri)
+        elif p == SCHEMA.name:
             org.name = value
         elif p == SKOS.altLabel:
             org.labels.append((value, getattr(o, "language", None)))
@@ -143,7 +147,7 @@ def organizations_from_quads(quads: Iterable[Quad]) -> Iterator[Organization]:
             org.ror = value
         elif p == DCT.isReplacedBy:
             org.successors.append(value)
-    return (org for org in orgs.values() if org.name)
+    return (org for org in orgs.values() if org.name and org.iri in typed)
 
 
 # --- matching -----------------------------------------------------------------------------------------
