@@ -182,6 +182,7 @@ def ror_match_cmd(text: str, country: str | None, domains: tuple[str, ...], publ
     With --ror-api, when nothing local is reliable, ROR's own affiliation matching is asked.
     """
     from .ingest import linker_for_extract
+    from .link.organizations import matching_type
 
     client = ror_client(ror_api)
     registry = linker_for_extract(store_path).registry
@@ -189,13 +190,14 @@ def ror_match_cmd(text: str, country: str | None, domains: tuple[str, ...], publ
     click.echo(f"matching against {len(registry)} organisations", err=True)
     ranked = registry.candidates(text, domains, country.upper() if country else None, publisher)
     items = [{"id": c.ror, "iri": c.iri, "name": c.name, "matched": c.matched, "method": c.method,
-              "score": c.score, "chosen": c.chosen} for c in ranked]
+              "matching_type": matching_type(c.method), "score": c.score, "chosen": c.chosen} for c in ranked]
     if client and not any(i["chosen"] for i in items):
         for item in client.affiliation(text):
             org = item.get("organization") or {}
             items.append({"id": org.get("id"), "iri": org.get("id"), "name": _display(org),
-                          "matched": item.get("substring"), "method": f"ror-api/{item.get('matching_type', '')}",
-                          "score": item.get("score"), "chosen": bool(item.get("chosen"))})
+                          "matched": item.get("substring"), "method": "ror-api",
+                          "matching_type": item.get("matching_type"), "score": item.get("score"),
+                          "chosen": bool(item.get("chosen"))})
     chosen = next((i for i in items if i["chosen"]), None)
     if as_json:
         click.echo(json.dumps({"text": text, "chosen": chosen, "items": items}, indent=2, ensure_ascii=False))

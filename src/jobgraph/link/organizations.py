@@ -178,6 +178,16 @@ SPAN_SCORES = {"exact-name": 1.0, "main-name": 0.97, "sub-unit": 0.95, "alternat
 ACRONYM_PENALTY = 0.04
 
 
+# jobgraph's match methods as the ROR affiliation service's matching_type values
+MATCHING_TYPES = {"exact-name": "EXACT", "main-name": "PHRASE", "alternative-name": "PHRASE",
+                  "acronym": "ACRONYM", "sub-unit": "HEURISTICS", "domain": "HEURISTICS", "fuzzy-name": "FUZZY"}
+
+
+def matching_type(method: str) -> str:
+    """"sub-unit/acronym+successor" -> "ACRONYM": what ROR would call the way a candidate matched."""
+    return MATCHING_TYPES.get(method.split("+")[0].split("/")[-1], "HEURISTICS")
+
+
 def _is_country(text: str) -> bool:
     from ..extract.places import country_code
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from ..link.organizations import Organization, Registry, normalize, registry_from_store
+from ..link.organizations import Organization, Registry, matching_type, normalize, registry_from_store
 from ..link.ror_dump import stored_json
 from ..vocab import JG, OWL, SCHEMA
 
@@ -24,9 +24,6 @@ bp = Blueprint("ror", __name__)
 
 ROR_ID = re.compile(r"^(?:(?:https?://)?ror\.org/)?(0[a-hj-km-np-tv-z0-9]{6}[0-9]{2})$")
 PAGE_SIZE = 20
-# jobgraph's match methods as ROR's matching_type values
-MATCHING_TYPES = {"exact-name": "EXACT", "main-name": "PHRASE", "alternative-name": "PHRASE",
-                  "acronym": "ACRONYM", "sub-unit": "HEURISTICS", "domain": "HEURISTICS", "fuzzy-name": "FUZZY"}
 FILTER_KEYS = {"types": "types", "type": "types", "country.country_code": "country",
                "locations.geonames_details.country_code": "country", "status": "status",
                "continent_code": "continent", "locations.geonames_details.continent_code": "continent"}
@@ -200,6 +197,6 @@ def _affiliation(text: str) -> Response:
     ranked = [c for c in registry().candidates(text) if (c.ror or "").startswith("https://ror.org/")]
     records = _records([c.ror for c in ranked if c.ror])
     items = [{"substring": c.matched, "score": c.score,
-              "matching_type": MATCHING_TYPES.get(c.method.split("+")[0].split("/")[-1], "HEURISTICS"),
+              "matching_type": matching_type(c.method),
               "chosen": c.chosen, "organization": records[c.ror]} for c in ranked if c.ror in records]
     return _json({"number_of_results": len(items), "items": items})
