@@ -76,6 +76,15 @@ def test_v1_zip_and_v2_files_make_one_registry(tmp_path: Path) -> None:
         ("International Interactive Computing Collaboration",)}
 
 
+def test_a_record_in_both_a_v1_and_a_v2_file_is_taken_from_the_v2_one(tmp_path: Path, ebi_dump: Path) -> None:
+    v1 = tmp_path / "v1.json"
+    v1.write_text(json.dumps([json.loads(shared_path("ror", "api", "v1", "organization_02catss52.json").read_text())]))
+    store = OxigraphStore(tmp_path / "store")
+    summary = import_dumps(store, [v1, ebi_dump])
+    assert (summary.records, summary.added) == (2, 1)
+    assert list(stored_records(store)) == json.loads(ebi_dump.read_text())
+
+
 def test_reimport_is_incremental_and_a_broken_dump_changes_nothing(tmp_path: Path, ebi_dump: Path) -> None:
     store = OxigraphStore(tmp_path / "store")
     v2 = DATA / "ror" / "ror-records-v2.json"

@@ -71,6 +71,16 @@ def read_dump(path: str | Path) -> Iterator[Record]:
             raise DumpError(f"{path}: not valid JSON ({err}); download the dump again") from None
 
 
+def schema_version(path: Path) -> int:
+    """2 or 1, from a dump's first record (ROR's zips hold the same records in both schemas)."""
+    with _open_dump(path) as fh:
+        try:
+            first = next(ijson.items(fh, "item"), None)
+        except ijson.JSONError:
+            return 2  # read_dump says what is wrong with it
+    return 1 if isinstance(first, dict) and "names" not in first else 2
+
+
 def v1_to_v2(rec: Record) -> Record:
     """A schema v1 record in the v2 layout (names[], locations[], external_ids[], lower-case types)."""
     names = [{"value": rec["name"], "types": ["ror_display", "label"], "lang": None}]
@@ -273,6 +283,7 @@ def import_dumps(store: Any, paths: Iterable[Path], progress: Callable[[int], No
     graph = graph or graph_iri("ror")
     old = {s.value: _digest(j.value) for s, j in stored_json(store, graph)}
     summary, seen, replace = ImportSummary(), set(), []
+    paths = sorted(paths, key=schema_version, reverse=True)  # an id in a v2 and a v1 file: the v2 record wins
     with tempfile.NamedTemporaryFile("w", suffix=".nt", encoding="utf-8", delete=False) as out:
         tmp = Path(out.name)
         try:
