@@ -39,6 +39,8 @@ def _chosen(registry: Registry, text: str, **context: str | None) -> str | None:
     ("Université de Californie", {}, "https://ror.org/00pjdza24"),  # French label, no accents
     ("The University of Edinburgh", {}, "https://ror.org/01nrxwf90"),
     ("NumFOCUS, Inc.", {}, "https://ror.org/004eyxv41"),
+    ("DataCite e.V.", {}, "https://ror.org/04wxnsj81"),  # its legal form (International DataCite e.V.)
+    ("Crossref gGmbH", {}, "https://ror.org/02twcfp32"),
     ("Earthmover PBC", {}, "https://ror.org/03j67tx85"),
     ("Department of Physics, University of Oxford, Oxford, UK", {}, "https://ror.org/052gg0110"),
     ("Institute of International Studies, University of California, Berkeley", {}, "https://ror.org/01rq3ht76"),
