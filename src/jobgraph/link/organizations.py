@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import yaml
 from pyoxigraph import Literal, NamedNode, Quad
@@ -199,6 +198,9 @@ def _is_country(text: str) -> bool:
 DISTINCTIVE = re.compile(r"^.+[A-Z]|\d")
 
 
+HOST = re.compile(r"^[a-zA-Z][\w+.-]*://(?:[^@/?#]*@)?([^/:?#]+)")
+
+
 def key_word(words: list[str]) -> str:
     """The one word of an n-gram that normalises to a single word ("the DataCite" -> "DataCite")."""
     return next((w for w in words if normalize(w)), "")
@@ -236,8 +238,8 @@ class Registry:
         for domain in org.domains:
             self.by_domain.setdefault(domain.lower().removeprefix("www."), org.iri)
         for link in org.links:  # a website's host is a domain too (most ROR records list no domains)
-            if host := urlparse(link).hostname:
-                self.by_host.setdefault(host.lower().removeprefix("www."), set()).add(org.iri)
+            if m := HOST.match(link):
+                self.by_host.setdefault(m.group(1).lower().removeprefix("www."), set()).add(org.iri)
 
     def __len__(self) -> int:
         return len(self.orgs)
