@@ -17,7 +17,7 @@ from jobgraph.link.ror_dump import stored_records
 from jobgraph.store import OxigraphStore
 from jobgraph.vocab import sparql_prefixes
 
-from .conftest import DATA, run_cli, shared_path
+from .conftest import run_cli, shared_path
 
 EBI = "https://ror.org/02catss52"
 
@@ -116,7 +116,7 @@ def test_ingest_resolves_an_unknown_employer_id_through_the_api(ror_api: Recorde
     (folder / "ebi.md.meta.yaml").write_text(f"employer_ror: {EBI}\npublisher: EMBL-EBI\n")
     store_path = tmp_path / "store"
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
-    run_cli("ingest", "--store", str(store_path), "--ror-api", ror_api.url, str(DATA), str(folder), env=env)
+    run_cli("ingest", "--store", str(store_path), "--ror-api", ror_api.url, str(folder), env=env)
     assert any("02catss52" in path for path in ror_api.requests)
     store = OxigraphStore(store_path)
     assert EBI in {rec["id"] for rec in stored_records(store)}
