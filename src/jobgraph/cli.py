@@ -82,6 +82,21 @@ def read_and_process(path: Path, linker, meta: dict | None = None) -> list[dict]
         raise ReadError(internal_error(path, err)) from err
 
 
+def ror_api_option(f):  # type: ignore[no-untyped-def]
+    """Resolve ROR ids that are not in the local records through the ROR API (see jobgraph.link.ror_api)."""
+    return click.option("--ror-api", "ror_api", metavar="URL", default=None,
+                        help="Base URL of a ROR API (e.g. https://api.ror.org/v2): ids not in the local records are "
+                             "fetched from it (cached on disk).")(f)
+
+
+def ror_client(url: str | None):  # type: ignore[no-untyped-def]
+    if not url:
+        return None
+    from .link.ror_api import RorClient
+
+    return RorClient(url, on_error=lambda msg: click.echo(msg, err=True))
+
+
 @click.group(cls=Main)
 @click.version_option(package_name="jobgraph")
 @click.option("--debug", is_flag=True, help="Log what happens, and show the traceback of an internal error.")
@@ -132,9 +147,10 @@ def extract_cmd(paths: tuple[Path, ...], as_json: bool, store_path: Path | None,
               help="Processes that extract and link in parallel.")
 @click.option("--batch", "batch_size", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Documents written per transaction (each is still stored whole or not at all).")
+@ror_api_option
 @meta_options
 def ingest_cmd(paths: tuple[Path, ...], store_path: Path | None, force: bool, jobs: int, batch_size: int,
-               **meta: str | None) -> None:
+               ror_api: str | None, **meta: str | None) -> None:
     """Extract, link and store postings; each source file becomes (or replaces) its own named graph.
 
     Folders of any size are streamed; files already stored unchanged are skipped, so an interrupted run
@@ -150,7 +166,8 @@ def ingest_cmd(paths: tuple[Path, ...], store_path: Path | None, force: bool, jo
         summary = ingest(paths, store, overrides=meta, force=force, jobs=jobs, batch_size=batch_size,
                          on_error=lambda msg: tqdm.write(msg, file=sys.stderr),
                          bar=lambda total: tqdm(total=total, desc="ingest", unit="file", file=sys.stderr,
-                                                disable=None, smoothing=0.05))
+                                                disable=None, smoothing=0.05),
+                         ror_api=ror_client(ror_api))
     except StoreError as err:
         raise click.ClickException(f"{err} Documents written so far are complete; run again to resume.") from None
     click.echo(summary.line())
@@ -272,6 +289,81 @@ def export_cmd(fmt: str, graph: str | None, output: Path | None, store_path: Pat
 @main.group("ror")
 def ror_group() -> None:
     """ROR organisations: import a data dump, match employer strings."""
+
+
+@ror_group.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@store_option
+def ror_import_cmd(files: tuple[Path, ...], store_path: Path | None) -> None:
+    """Load ROR data dumps (schema v2 or v1 JSON, or ROR's .zip) into graph/ror.
+
+    Several files together make the registry (a v2 and a v1 file, say); records not in them are removed,
+    unchanged ones are not rewritten. A broken file changes nothing.
+    """
+    from tqdm import tqdm
+
+    from .link.ror_dump import DumpError, import_dumps
+
+    store = open_store(store_path)
+    click.echo(f"store: {store.path}", err=True)
+    with tqdm(desc="ror import", unit=" records", file=sys.stderr, disable=None) as bar:
+        try:
+            summary = import_dumps(store, list(files), progress=bar.update)
+        except DumpError as err:
+            raise click.ClickException(f"{err}; the registry in the store was left as it was") from None
+    click.echo(summary.line())
+
+
+@ror_group.command("match")
+@click.argument("text")
+@click.option("--country", metavar="XX", help="The posting's country (ISO 3166-1 alpha-2): candidates there score "
+              "higher, others lower.")
+@click.option("--domain", "domains", multiple=True, metavar="D", help="A domain of the posting's e-mails or URLs "
+              "(repeatable).")
+@click.option("--publisher", metavar="P", help="Who publishes the source: a candidate that is the publisher scores "
+              "higher.")
+@click.option("--json", "as_json", is_flag=True, help="Print the candidates as JSON.")
+@store_option
+@ror_api_option
+def ror_match_cmd(text: str, country: str | None, domains: tuple[str, ...], publisher: str | None, as_json: bool,
+                  store_path: Path | None, ror_api: str | None) -> None:
+    """Match an employer string to a ROR organisation: candidates with score and method, and the chosen one.
+
+    Matches against the ROR records in the store (``jobgraph ror import``), else the demo data in data/.
+    With --ror-api, when nothing local is reliable, ROR's own affiliation matching is asked.
+    """
+    from .ingest import linker_for_extract
+    from .link.organizations import matching_type
+
+    client = ror_client(ror_api)
+    registry = linker_for_extract(store_path).registry
+    registry.resolver = client
+    click.echo(f"matching against {len(registry)} organisations", err=True)
+    ranked = registry.candidates(text, domains, country.upper() if country else None, publisher)
+    items = [{"id": c.ror, "iri": c.iri, "name": c.name, "matched": c.matched, "method": c.method,
+              "matching_type": matching_type(c.method), "score": c.score, "chosen": c.chosen} for c in ranked]
+    if client and not any(i["chosen"] for i in items):
+        for item in client.affiliation(text):
+            org = item.get("organization") or {}
+            items.append({"id": org.get("id"), "iri": org.get("id"), "name": _display(org),
+                          "matched": item.get("substring"), "method": "ror-api",
+                          "matching_type": item.get("matching_type"), "score": item.get("score"),
+                          "chosen": bool(item.get("chosen"))})
+    chosen = next((i for i in items if i["chosen"]), None)
+    if as_json:
+        click.echo(json.dumps({"text": text, "chosen": chosen, "items": items}, indent=2, ensure_ascii=False))
+        return
+    for i in items:
+        mark = "*" if i["chosen"] else " "
+        click.echo(f"{mark} {i['score']:.3f}  {i['method']:<22} {i['id'] or i['iri']}  {i['name']}")
+    if not chosen:
+        click.echo("no reliable match: the employer keeps its name and gets no id", err=True)
+
+
+def _display(org: dict) -> str:
+    from .link.ror_dump import display_name
+
+    return display_name(org) if org.get("names") else org.get("name", "")
 
 
 @main.group("skills")

@@ -23,14 +23,8 @@ from pyoxigraph import RdfFormat, parse, serialize
 from .errors import internal_error
 from .extract import extract
 from .link import Linker
-from .link.organizations import (
-    Registry,
-    organization_quads,
-    organizations_from_quads,
-    parse_ror_record,
-    read_local_organizations,
-    read_ror_dump,
-)
+from .link.organizations import organization_quads, read_local_organizations, registry_from_store
+from .link.ror_dump import add_records, import_dumps, is_ror_dump
 from .link.skills import Vocabulary
 from .model import Document, Posting
 from .rdf import document_quads
@@ -64,19 +58,16 @@ def reference_kind(path: Path) -> str | None:
         return "organizations"
     if path.suffix in RDF_SUFFIXES:
         return "rdf"
-    if path.suffix in {".json", ".zip"}:
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
-        if path.suffix == ".zip" or (head.lstrip().startswith(b"[") and b'"https://ror.org/' in head):
-            return "ror"
+    if path.suffix in {".json", ".zip"} and is_ror_dump(path):
+        return "ror"
     return None
 
 
 def load_ror(store: GraphStore, paths: list[Path]) -> int:
-    """ROR dump files (v1 and v2 may be split across files) together replace the ROR graph."""
-    graph = graph_iri("ror")
-    return store.replace_graph(graph, (q for path in paths for rec in read_ror_dump(path)
-                                       for q in organization_quads(parse_ror_record(rec), graph)))
+    """ROR dump files (v1 and v2 may be split across files) added to the ROR graph: the same code path as
+    ``jobgraph ror import`` (incremental, streamed), but records already there and not in these files stay
+    (ingesting data/ must not shrink a full registry imported before to the demo's few records)."""
+    return import_dumps(store, paths, remove_missing=False).triples
 
 
 def load_reference(store: GraphStore, path: Path, kind: str) -> int:
@@ -96,10 +87,10 @@ def load_reference(store: GraphStore, path: Path, kind: str) -> int:
     return store.replace_graph(graph, quads)
 
 
-def linker_from_store(store: GraphStore) -> Linker:
-    """The matching indexes, built from the organisations and skills now in the store."""
-    orgs = [*store.quads(graph_iri("ror")), *store.quads(graph_iri("organizations"))]
-    registry = Registry(organizations_from_quads(orgs))
+def linker_from_store(store: GraphStore, resolver: Any = None) -> Linker:
+    """The matching indexes, built from the organisations and skills now in the store (``resolver``, a
+    RorClient, resolves ROR ids that are not in the local records through the ROR API)."""
+    registry = registry_from_store(store, resolver=resolver)
     vocabulary = Vocabulary.from_quads(store.quads(graph_iri("skills")))
     return Linker(registry, vocabulary)
 
@@ -312,6 +303,7 @@ def ingest(
     jobs: int = 1,
     batch_size: int = 1000,
     bar: Callable[[int], Any] | None = None,
+    ror_api: Any = None,
 ) -> Summary:
     """Ingest files and folders into the store; each document replaces its own graph or nothing at all.
 
@@ -320,6 +312,8 @@ def ingest(
     so an interrupted run resumes where it stopped. ``bar(total_files)`` makes a tqdm-like progress bar.
     """
     global _STATE
+    if ror_api is not None:  # the records it fetches are collected in this process, not in forked workers
+        jobs = 1
     started = time.perf_counter()
     summary = Summary()
     references, total = [], 0
@@ -330,7 +324,7 @@ def ingest(
             total += 1
     load_references(store, references, summary, on_error)
     stored = set() if force else {digest_key(g, sha) for g, sha in store.source_digests()}
-    _STATE = _WorkerState(linker_from_store(store), overrides, stored)
+    _STATE = _WorkerState(linker_from_store(store, resolver=ror_api), overrides, stored)
     meter = bar(total) if bar else None
     writer = _Writer(store, summary)
     batch: list[tuple[GraphWrite, int]] = []
@@ -362,6 +356,8 @@ def ingest(
         if batch:
             writer.put(batch)
         writer.close()
+        if ror_api is not None and ror_api.fetched:  # records the ROR API resolved join the local registry
+            summary.triples += add_records(store, ror_api.fetched.values())
         if meter is not None:
             meter.close()
         summary.seconds = time.perf_counter() - started

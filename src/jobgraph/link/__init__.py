@@ -59,14 +59,16 @@ class Linker:
         unknown organisation the text says is hiring; and last the site's publisher. A job board publishes
         other employers' postings, so its name alone (the publisher, never named in the text) comes last."""
         domains = self._domains(posting)
+        # Context for matching: a candidate in the posting's country, or the publisher itself, scores higher.
+        publisher = doc.meta.get("publisher")
+        context = {"country": posting.country, "publisher": str(publisher) if publisher else None}
         if posting.employer_name:
-            return self._resolve_name(posting, posting.employer_name, domains)
+            return self._resolve_name(posting, posting.employer_name, domains, context=context)
         meta = doc.meta
-        if meta.get("employer_ror") and meta["employer_ror"] in self.registry.orgs:
-            org = self.registry.orgs[meta["employer_ror"]]
+        if meta.get("employer_ror") and (org := self.registry.get(str(meta["employer_ror"]))):
             return OrganizationLink(org.name, str(meta["employer_ror"]), org.ror, org.iri, "source-metadata", 1.0, True)
         if meta.get("employer"):
-            link = self.registry.match(str(meta["employer"]), domains)
+            link = self.registry.match(str(meta["employer"]), domains, **context)
             link.method = f"source-metadata/{link.method}"
             return link
         phrase = posting.evidence.get("employer_phrase")
@@ -74,7 +76,7 @@ class Linker:
             return best
         if phrase:
             posting.evidence["employer_name"] = phrase
-            return self._resolve_name(posting, phrase.text, domains, method="hiring-phrase")
+            return self._resolve_name(posting, phrase.text, domains, method="hiring-phrase", context=context)
         if meta.get("publisher"):
             link = self.registry.match(str(meta["publisher"]), domains)
             link.method = f"publisher/{link.method}"
@@ -82,10 +84,11 @@ class Linker:
             return link
         return None
 
-    def _resolve_name(self, posting: Posting, name: str, domains: list[str], method: str = "") -> OrganizationLink:
+    def _resolve_name(self, posting: Posting, name: str, domains: list[str], method: str = "",
+                      context: dict | None = None) -> OrganizationLink:
         """An employer string -> its organisation; a known organisation named inside it ("University College
         London Research Software Development team") is the employer and the rest its unit."""
-        link = self.registry.match(name, domains)
+        link = self.registry.match(name, domains, **(context or {}))
         if not link.chosen:
             inside = self.registry.mentions(name)
             if len(inside) == 1:
@@ -129,7 +132,9 @@ class Linker:
                     if EMPLOYER_CUES.search(text[max(0, m.start() - 12):m.start()]) or EMPLOYER_CUES.search(
                             text[m.end():m.end() + 20]):
                         scores[iri] += 2
-        if not scores:
+        if not scores or scores.most_common(1)[0][1] < 2:
+            # One plain mention is a partner or a client as often as the employer (with 100k ROR names, a
+            # posting names several organisations): it takes a second mention, a cue or the title.
             return None
         if phrase and not phrase_orgs and not self.registry.match(phrase).chosen:
             # The text says an organisation we do not know is hiring: a mention of a known one elsewhere in the

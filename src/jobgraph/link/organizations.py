@@ -6,7 +6,6 @@ one is ``chosen`` only when it is reliable; otherwise the employer keeps its nam
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections import Counter
@@ -20,6 +19,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from ..model import OrganizationLink
 from ..vocab import DCT, JG, OWL, RDF, SCHEMA, SKOS, graph_iri, organization_iri
+from .ror_dump import display_name, read_dump, stored_records, v1_to_v2
 
 
 @dataclass
@@ -35,6 +35,9 @@ class Organization:
     types: list[str] = field(default_factory=list)
     status: str = "active"
     successors: list[str] = field(default_factory=list)
+    parents: list[str] = field(default_factory=list)
+    city: str | None = None
+    continent: str | None = None
 
     @property
     def all_names(self) -> list[str]:
@@ -44,43 +47,30 @@ class Organization:
 # --- reading ROR dumps and the local organisations file -----------------------------------------------
 
 def parse_ror_record(rec: dict[str, Any]) -> Organization:
-    """One ROR dump record, schema v2 or v1, as an Organization."""
-    if "names" in rec:  # schema v2
-        names = rec["names"]
-        display = next((n["value"] for n in names if "ror_display" in n.get("types", [])), names[0]["value"])
-        labels = [(n["value"], n.get("lang")) for n in names
-                  if n["value"] != display and "acronym" not in n.get("types", [])]
-        acronyms = [n["value"] for n in names if "acronym" in n.get("types", [])]
-        geo = (rec.get("locations") or [{}])[0].get("geonames_details", {})
-        links = [link["value"] for link in rec.get("links", [])]
-        country = geo.get("country_code")
-    else:  # schema v1
-        display = rec["name"]
-        labels = [(a, None) for a in rec.get("aliases", [])]
-        labels += [(lab["label"], lab.get("iso639")) for lab in rec.get("labels", [])]
-        acronyms = list(rec.get("acronyms", []))
-        links = list(rec.get("links", []))
-        country = (rec.get("country") or {}).get("country_code")
-    successors = [r["id"] for r in rec.get("relationships", []) if r.get("type", "").lower() == "successor"]
+    """One ROR dump record, schema v2 or v1 (converted), as an Organization for the matching index."""
+    if "names" not in rec:
+        rec = v1_to_v2(rec)
+    display = display_name(rec)
+    names = rec["names"]
+    labels = [(n["value"], n.get("lang")) for n in names
+              if n["value"] != display and "acronym" not in n.get("types", [])]
+    geo = (rec.get("locations") or [{}])[0].get("geonames_details") or {}
+    rels = rec.get("relationships") or []
     return Organization(
-        iri=rec["id"], ror=rec["id"], name=display, labels=labels, acronyms=acronyms,
-        domains=list(rec.get("domains", [])), links=links, country=country,
-        types=[t.lower() for t in rec.get("types", [])], status=rec.get("status", "active"),
-        successors=successors,
+        iri=rec["id"], ror=rec["id"], name=display, labels=labels,
+        acronyms=[n["value"] for n in names if "acronym" in n.get("types", [])],
+        domains=list(rec.get("domains") or []), links=[link["value"] for link in rec.get("links") or []],
+        country=geo.get("country_code"), city=geo.get("name"), continent=geo.get("continent_code"),
+        types=[t.lower() for t in rec.get("types") or []],
+        status=rec.get("status", "active"),
+        successors=[r["id"] for r in rels if r.get("type", "").lower() == "successor"],
+        parents=[r["id"] for r in rels if r.get("type", "").lower() == "parent"],
     )
 
 
 def read_ror_dump(path: str | Path) -> Iterator[dict[str, Any]]:
-    """The records of a ROR data dump: a JSON array, or a .zip holding one (as ROR publishes it)."""
-    path = Path(path)
-    if path.suffix == ".zip":
-        import zipfile
-
-        with zipfile.ZipFile(path) as zf:
-            member = next(n for n in zf.namelist() if n.endswith(".json"))
-            yield from json.loads(zf.read(member))
-    else:
-        yield from json.loads(path.read_text(encoding="utf-8"))
+    """The records of a ROR data dump (JSON array or ROR's .zip), streamed, in the v2 shape."""
+    return read_dump(path)
 
 
 def read_local_organizations(path: str | Path) -> list[Organization]:
@@ -126,13 +116,17 @@ def organization_quads(org: Organization, graph: NamedNode | None = None) -> Ite
 
 
 def organizations_from_quads(quads: Iterable[Quad]) -> Iterator[Organization]:
-    """Read back what ``organization_quads`` wrote (from the store), to build the matching index."""
+    """Read back what ``organization_quads`` wrote (from the store), to build the matching index; only
+    subjects typed schema:Organization (the ROR graph also names GeoNames places)."""
     orgs: dict[str, Organization] = {}
+    typed: set[str] = set()
     for q in quads:
         iri, p, o = q.subject.value, q.predicate, q.object
         org = orgs.setdefault(iri, Organization(iri=iri, name=""))
         value = o.value
-        if p == SCHEMA.name:
+        if p == RDF.type and o == SCHEMA.Organization:
+            typed.add(iri)
+        elif p == SCHEMA.name:
             org.name = value
         elif p == SKOS.altLabel:
             org.labels.append((value, getattr(o, "language", None)))
@@ -152,7 +146,7 @@ def organizations_from_quads(quads: Iterable[Quad]) -> Iterator[Organization]:
             org.ror = value
         elif p == DCT.isReplacedBy:
             org.successors.append(value)
-    return (org for org in orgs.values() if org.name)
+    return (org for org in orgs.values() if org.name and org.iri in typed)
 
 
 # --- matching -----------------------------------------------------------------------------------------
@@ -172,31 +166,218 @@ def normalize(name: str) -> str:
 
 
 CHOSEN_AT = 0.9
+MARGIN = 0.02  # the best candidate is chosen only this far ahead of the next different organisation
+# "project based at X", "now X", "formerly X", "part of X": what a parenthesis or sub-unit says about X.
+RELATION = re.compile(r"^(?:(?:a\s+)?(?:project|programme|program|initiative|unit|team)?\s*(?:based|hosted|housed)\s+"
+                      r"(?:at|by)|part\s+of|now(?:\s+called)?|formerly|previously|hosted\s+by|at)\s+", re.I)
+SPLIT = re.compile(r"\s*(?:[,;|]|\s[-–—]\s)\s*")
+PAREN = re.compile(r"\(([^()]*)\)")
+# A candidate's score: what kind of text matched it, then how (acronyms weigh less than names).
+SPAN_SCORES = {"exact-name": 1.0, "main-name": 0.97, "sub-unit": 0.95, "alternative-name": 0.93}
+ACRONYM_PENALTY = 0.04
+
+
+# jobgraph's match methods as the ROR affiliation service's matching_type values
+MATCHING_TYPES = {"exact-name": "EXACT", "main-name": "PHRASE", "alternative-name": "PHRASE",
+                  "acronym": "ACRONYM", "sub-unit": "HEURISTICS", "domain": "HEURISTICS", "fuzzy-name": "FUZZY"}
+
+
+def matching_type(method: str) -> str:
+    """"sub-unit/acronym+successor" -> "ACRONYM": what ROR would call the way a candidate matched."""
+    return MATCHING_TYPES.get(method.split("+")[0].split("/")[-1], "HEURISTICS")
+
+
+def _is_country(text: str) -> bool:
+    from ..extract.places import country_code
+
+    return bool(country_code(text))
+
+
+# A one-word name counts as a mention in running text only when its shape is distinctive (DataCite, rOpenSci,
+# NumFOCUS, 2i2c): among 100k ROR records plain words ("Skills", "Build Co., Ltd.", "LEAD Inc.") are names too.
+DISTINCTIVE = re.compile(r"^.+[A-Z]|\d")
+
+
+HOST = re.compile(r"^[a-zA-Z][\w+.-]*://(?:[^@/?#]*@)?([^/:?#]+)")
+
+
+def key_word(words: list[str]) -> str:
+    """The one word of an n-gram that normalises to a single word ("the DataCite" -> "DataCite")."""
+    return next((w for w in words if normalize(w)), "")
 
 
 class Registry:
-    """An in-memory index over organisations, for matching employer strings and finding mentions."""
+    """An in-memory index over organisations, for matching employer strings and finding mentions.
 
-    def __init__(self, orgs: Iterable[Organization] = ()) -> None:
+    Built once (from the store: ``registry_from_store``) and then read-only; a 51k-record index holds
+    names, acronyms and domains only, never the records themselves.
+    """
+
+    def __init__(self, orgs: Iterable[Organization] = (), resolver: Any = None) -> None:
         self.orgs: dict[str, Organization] = {}
         self.by_name: dict[str, set[str]] = {}
         self.by_acronym: dict[str, set[str]] = {}
         self.by_domain: dict[str, str] = {}
+        self.by_host: dict[str, set[str]] = {}  # website hosts: shared by units of one organisation
+        self.written: set[str] = set()  # names of several words as written ("The Carpentries")
+        self.resolver = resolver  # a RorClient: records not in the index (successors, sidecar ids) come from it
+        self._names: list[str] | None = None
         for org in orgs:
             self.add(org)
 
     def add(self, org: Organization) -> None:
         self.orgs[org.iri] = org
+        self._names = None
         for name in org.all_names:
             if key := normalize(name):
                 self.by_name.setdefault(key, set()).add(org.iri)
+            if " " in name:
+                self.written.add(name)
         for acronym in org.acronyms:
             self.by_acronym.setdefault(acronym, set()).add(org.iri)
         for domain in org.domains:
-            self.by_domain[domain.lower().removeprefix("www.")] = org.iri
+            self.by_domain.setdefault(domain.lower().removeprefix("www."), org.iri)
+        for link in org.links:  # a website's host is a domain too (most ROR records list no domains)
+            if m := HOST.match(link):
+                self.by_host.setdefault(m.group(1).lower().removeprefix("www."), set()).add(org.iri)
 
     def __len__(self) -> int:
         return len(self.orgs)
+
+    def get(self, iri: str) -> Organization | None:
+        """An organisation by IRI; one missing from the index is fetched through the resolver (ROR API)."""
+        if iri not in self.orgs and self.resolver is not None and iri.startswith("https://ror.org/"):
+            rec = self.resolver.record(iri)
+            if rec:
+                self.add(parse_ror_record(rec))
+        return self.orgs.get(iri)
+
+    def _resolve(self, iri: str) -> tuple[Organization, bool]:
+        """Withdrawn or inactive records are followed to their successor; True when one was followed."""
+        org, seen = self.orgs[iri], {iri}
+        while org.status != "active" and org.successors:
+            nxt = self.get(org.successors[0])
+            if nxt is None or nxt.iri in seen:
+                break
+            seen.add(nxt.iri)
+            org = nxt
+        return org, len(seen) > 1
+
+    # --- candidates ---
+
+    def _spans(self, text: str) -> list[tuple[str, str]]:
+        """The parts of an employer string worth looking up, each with what kind of part it is: the whole;
+        the name before a parenthesis and what the parenthesis says ("TGAC; now Earlham Institute"); and the
+        sub-units of a comma list ("Department of X, University of Y, Oxford, UK")."""
+        spans = [(text, "exact-name")]
+        main = PAREN.sub(" ", text).strip(" ,;")
+        for inner in PAREN.findall(text):
+            for alt in re.split(r"\s*;\s*", inner):
+                spans.append((RELATION.sub("", alt).strip(), "alternative-name"))
+        if main != text:
+            spans.append((main, "main-name"))
+        parts = [p for p in SPLIT.split(main) if p]
+        if len(parts) > 1:
+            for n in range(len(parts) - 1, 0, -1):
+                for i in range(len(parts) - n + 1):
+                    part = ", ".join(parts[i:i + n])
+                    if n == 1 and _is_country(part):
+                        continue
+                    spans.append((RELATION.sub("", part).strip(), "sub-unit"))
+        return [(t, k) for t, k in spans if t]
+
+    def candidates(self, text: str, domains: Iterable[str] = (), country: str | None = None,
+                   publisher: str | None = None) -> list[OrganizationLink]:
+        """Every organisation the string could mean, best first, each with a score and how it matched;
+        the first is ``chosen`` only when it is reliable. Context raises or lowers scores: the posting's
+        country, the domains of its e-mails and URLs, and the publisher of its source."""
+        text = re.sub(r"\s+", " ", text).strip()
+        found: dict[str, OrganizationLink] = {}
+        matched_spans: list[str] = []
+
+        def offer(iri: str, span: str, method: str, score: float) -> None:
+            org, followed = self._resolve(iri)
+            if org.status == "withdrawn" or (followed and org.status != "active"):
+                score -= 0.2
+            elif org.status != "active":
+                score -= 0.05
+            if followed:
+                method += "+successor"
+            if country and org.country:
+                score += 0.03 if org.country.upper() == country.upper() else -0.1
+            link = OrganizationLink(name=org.name, matched=span, ror=org.ror, iri=org.iri, method=method,
+                                    score=round(min(score, 1.0), 3))
+            if org.iri not in found or found[org.iri].score < link.score:
+                found[org.iri] = link
+
+        for span, kind in self._spans(text):
+            base = SPAN_SCORES[kind]
+            if kind == "sub-unit" and any(span in longer for longer in matched_spans):
+                continue  # "University of California" inside a matched "University of California, Berkeley"
+            hits = self.by_name.get(normalize(span), set())
+            acronyms = self.by_acronym.get(span, set()) - hits
+            for iri in hits:
+                offer(iri, span, kind, base)
+            for iri in acronyms:
+                offer(iri, span, "acronym" if kind == "exact-name" else f"{kind}/acronym",
+                      base - ACRONYM_PENALTY * (2 if len(acronyms) > 1 else 1))
+            if hits or acronyms:
+                matched_spans.append(span)
+        for domain in domains:
+            host = domain.lower().removeprefix("www.")
+            while host.count(".") >= 1:
+                owners = ({self.by_domain[host]} if host in self.by_domain else set()) | self.by_host.get(host, set())
+                if owners:
+                    for iri in owners & set(found):
+                        found[iri].score = round(min(1.0, found[iri].score + 0.05), 3)
+                    if not found and host in self.by_domain:
+                        offer(self.by_domain[host], domain, "domain", 0.8)
+                    break
+                host = host.split(".", 1)[1]
+        if publisher and found:
+            for iri in self.by_name.get(normalize(publisher), set()) & set(found):
+                found[iri].score = round(min(1.0, found[iri].score + 0.03), 3)
+        if not found:
+            for link in self._fuzzy(text):
+                offer(link.iri or "", link.matched, "fuzzy-name", link.score)
+        ranked = sorted(found.values(), key=lambda c: (-c.score, c.name))
+        ranked = self._prefer_specific(ranked)
+        if ranked and ranked[0].score >= CHOSEN_AT and (len(ranked) == 1 or
+                                                        ranked[0].score - ranked[1].score >= MARGIN - 1e-9):
+            ranked[0].chosen = True
+        return ranked
+
+    def _prefer_specific(self, ranked: list[OrganizationLink]) -> list[OrganizationLink]:
+        """Two sub-units that matched a unit and its parent ("Institute X, University Y") alike: the unit is
+        the better answer, as in ROR's matching; it moves ahead of its parent."""
+        if len(ranked) > 1 and abs(ranked[0].score - ranked[1].score) < MARGIN:
+            first, second = (self.orgs[c.iri or ""] for c in ranked[:2])
+            child = 1 if first.iri in second.parents else 0 if second.iri in first.parents else None
+            if child is not None:
+                ranked[0], ranked[1] = ranked[child], ranked[1 - child]
+                ranked[0].score = round(min(1.0, ranked[1].score + MARGIN), 3)
+        return ranked
+
+    def _fuzzy(self, text: str) -> list[OrganizationLink]:
+        """Spelling variants only: a close ratio over a name of some length, never a mere shared word."""
+        from rapidfuzz import fuzz, process
+
+        key = normalize(text)
+        if len(key) < 8:
+            return []
+        if self._names is None:
+            self._names = list(self.by_name)
+        hits = process.extract(key, self._names, scorer=fuzz.ratio, limit=3, score_cutoff=90)
+        return [OrganizationLink(name="", matched=name, iri=iri, score=round(score / 100 * 0.95, 3))
+                for name, score, _ in hits for iri in self.by_name[name]]
+
+    def match(self, text: str, domains: Iterable[str] = (), country: str | None = None,
+              publisher: str | None = None) -> OrganizationLink:
+        """The chosen organisation for an employer string, or a link with no id when none is reliable."""
+        ranked = self.candidates(text, domains, country, publisher)
+        if ranked and ranked[0].chosen:
+            return ranked[0]
+        return OrganizationLink(name=text, matched=text)
 
     def _first_tokens(self) -> set[str]:
         """The first token of every name key (rebuilt when names were added since)."""
@@ -204,70 +385,6 @@ class Registry:
             self._starts = {key.split()[0] for key in self.by_name if key}
             self._starts_for = len(self.by_name)
         return self._starts
-
-    def _resolve(self, iri: str) -> Organization:
-        """Withdrawn or inactive records are followed to their successor."""
-        org = self.orgs[iri]
-        seen = {iri}
-        while org.status != "active" and org.successors and org.successors[0] in self.orgs:
-            nxt = org.successors[0]
-            if nxt in seen:
-                break
-            seen.add(nxt)
-            org = self.orgs[nxt]
-        return org
-
-    def _link(self, iri: str, matched: str, method: str, score: float) -> OrganizationLink:
-        org = self._resolve(iri)
-        return OrganizationLink(name=org.name, matched=matched, ror=org.ror, iri=org.iri, method=method,
-                                score=score, chosen=score >= CHOSEN_AT)
-
-    def candidates(self, text: str, domains: Iterable[str] = ()) -> list[OrganizationLink]:
-        """Every organisation the string could mean, best first."""
-        out: list[OrganizationLink] = []
-        text = text.strip()
-        parts = [text] + [p.strip() for p in reversed(re.split(r"[,;/]|\s[-–]\s|\(|\)", text)) if p.strip()]
-        for i, part in enumerate(parts):
-            method, score = ("exact-name", 1.0) if i == 0 else ("sub-unit", 0.95)
-            for iri in self.by_name.get(normalize(part), ()):
-                out.append(self._link(iri, part, method, score))
-            for iri in self.by_acronym.get(part, ()):
-                out.append(self._link(iri, part, "acronym", 0.9 if i == 0 else 0.85))
-        for domain in domains:
-            host = domain.lower().removeprefix("www.")
-            while host.count(".") >= 1:
-                if host in self.by_domain:
-                    out.append(self._link(self.by_domain[host], domain, "domain", 0.8))
-                    break
-                host = host.split(".", 1)[1]
-        if not out:
-            out = self._fuzzy(text)
-        unique: dict[str, OrganizationLink] = {}
-        for link in sorted(out, key=lambda c: -c.score):
-            unique.setdefault(link.iri or "", link)
-        ranked = list(unique.values())
-        # Two equally good, different organisations: neither is reliable.
-        if len(ranked) > 1 and ranked[0].score == ranked[1].score:
-            for link in ranked:
-                link.chosen = False
-        return ranked
-
-    def _fuzzy(self, text: str) -> list[OrganizationLink]:
-        from rapidfuzz import fuzz, process
-
-        key = normalize(text)
-        if len(key) < 5:
-            return []
-        hits = process.extract(key, self.by_name.keys(), scorer=fuzz.ratio, limit=3, score_cutoff=88)
-        return [self._link(iri, name, "fuzzy-name", round(score / 100 * 0.97, 3))
-                for name, score, _ in hits for iri in self.by_name[name]]
-
-    def match(self, text: str, domains: Iterable[str] = ()) -> OrganizationLink:
-        """The chosen organisation for an employer string, or a link with no id when none is reliable."""
-        ranked = self.candidates(text, domains)
-        if ranked and ranked[0].chosen:
-            return ranked[0]
-        return OrganizationLink(name=text, matched=text)
 
     def mentions(self, text: str, max_words: int = 6) -> Counter[str]:
         """Organisations named in running text (word n-grams looked up by normalised name).
@@ -289,10 +406,24 @@ class Registry:
                 continue
             for n in range(min(max_words, len(words) - i), 0, -1):
                 key = normalize(" ".join(words[i:i + n]))
-                if key in self.by_name and (n > 1 or len(key) > 3):
+                gram = words[i:i + n]
+                if key in self.by_name and (" " in key or " ".join(gram) in self.written
+                                            or (len(key) > 3 and DISTINCTIVE.search(key_word(gram)))):
                     for iri in self.by_name[key]:
-                        found[self._resolve(iri).iri] += 1
+                        found[self._resolve(iri)[0].iri] += 1
                     i += n - 1
                     break
             i += 1
+        # An acronym counts for an organisation the text also names in full ("UCL (University College London)").
+        for word in words:
+            for iri in self.by_acronym.get(word.rstrip(".,;:’'s"), ()):
+                if (org := self._resolve(iri)[0].iri) in found:
+                    found[org] += 1
         return found
+
+
+def registry_from_store(store: Any, resolver: Any = None) -> Registry:
+    """The matching index over the ROR records (their stored JSON) and the local organisations in the store."""
+    orgs = [parse_ror_record(rec) for rec in stored_records(store)]
+    orgs += organizations_from_quads(store.quads(graph_iri("organizations")))
+    return Registry(orgs, resolver=resolver)

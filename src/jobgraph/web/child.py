@@ -152,7 +152,7 @@ class ChildEngine:
         self.server, self.timeout_s, self.max_rows = server, timeout_s, max_rows
 
     def query(self, query: str, mime: str, dataset: Dataset, substitutions: dict | None,
-              base_iri: str | None = None) -> Answer:
+              base_iri: str | None = None, max_rows: int | None = None) -> Answer:
         text = query + values_clause(substitutions) if substitutions else query
         if base_iri:  # relative IRIs resolve against this endpoint, not the child's private address
             text = f"BASE <{base_iri}>\n{text}"
@@ -168,7 +168,7 @@ class ChildEngine:
             if resp.status == 400:
                 raise EngineError(400, f"the query does not parse: {_unshift(message) if base_iri else message}")
             raise EngineError(502, f"the query engine answered {resp.status}: {message[:300]}")
-        cap = RowCap(mime, self.max_rows) if resp.headers.get("Content-Type", "").startswith(
+        cap = RowCap(mime, max_rows or self.max_rows) if resp.headers.get("Content-Type", "").startswith(
             ("application/sparql-results", "text/csv", "text/tab-separated-values")) else None
         return Answer(resp.headers.get("Content-Type", mime).split(";")[0], self._stream(resp, cap, deadline,
                                                                                          generation), cap)

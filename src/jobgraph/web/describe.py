@@ -69,8 +69,9 @@ def service_description() -> Response:
 
 
 def _count(query: str) -> list[dict]:
-    """Rows of an internal SELECT through the configured engine (so the timeout applies here too)."""
-    answer = engine().query(query, "application/sparql-results+json", Dataset(), None)
+    """Rows of an internal SELECT through the configured engine (so the timeout applies here too; the row cap
+    for clients does not: the query bounds itself)."""
+    answer = engine().query(query, "application/sparql-results+json", Dataset(), None, max_rows=1000)
     rows = json.loads(b"".join(answer.body))["results"]["bindings"]
     return [{k: v["value"] for k, v in row.items()} for row in rows]
 

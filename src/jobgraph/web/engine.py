@@ -71,7 +71,7 @@ class Answer:
 
 class Engine(Protocol):
     def query(self, query: str, mime: str, dataset: Dataset, substitutions: dict | None,
-              base_iri: str | None = None) -> Answer: ...
+              base_iri: str | None = None, max_rows: int | None = None) -> Answer: ...
 
     def update(self, text: str, using: list[tuple[str, str]], base_iri: str) -> tuple[int, str]: ...
 
@@ -116,7 +116,7 @@ class EmbeddedEngine:
         self.store, self.timeout_s, self.max_rows = store, timeout_s, max_rows
 
     def query(self, query: str, mime: str, dataset: Dataset, substitutions: dict | None,
-              base_iri: str | None = None) -> Answer:
+              base_iri: str | None = None, max_rows: int | None = None) -> Answer:
         options: dict = {"base_iri": base_iri} if base_iri else {}
         if dataset:
             options["use_default_graph_as_union"] = False
@@ -132,7 +132,7 @@ class EmbeddedEngine:
         except RuntimeError as err:  # e.g. a substitution for a variable the query does not project
             raise EngineError(400, f"the query cannot be run with these parameters: {err}") from None
         is_results = isinstance(result, QuerySolutions | QueryBoolean)
-        cap = RowCap(mime, self.max_rows) if isinstance(result, QuerySolutions) else None
+        cap = RowCap(mime, max_rows or self.max_rows) if isinstance(result, QuerySolutions) else None
         sink = _Sink(cap, deadline, self.timeout_s)
         fmt = RESULT_FORMATS[mime] if is_results else GRAPH_FORMATS[mime]
         try:
