@@ -62,15 +62,21 @@ class Dataset:
 
 @dataclass
 class Answer:
-    """A serialized result: ``body`` yields bytes; ``rows`` is filled in once the body is consumed."""
+    """A serialized result: the whole body (small results), or an iterator streaming it."""
 
     mimetype: str
-    body: Iterator[bytes]
+    body: bytes | Iterator[bytes]
     cap: RowCap | None = None
 
 
 class Engine(Protocol):
-    def query(self, query: str, mime: str, dataset: Dataset, substitutions: dict | None) -> Answer: ...
+    def query(self, query: str, mime: str, dataset: Dataset, substitutions: dict | None,
+              base_iri: str | None = None) -> Answer: ...
+
+    def update(self, text: str, using: list[tuple[str, str]], base_iri: str) -> tuple[int, str]: ...
+
+    def store(self, method: str, graph: str | None, body: bytes, content_type: str,
+              accept: str) -> tuple[int, dict, bytes]: ...
 
 
 class _Sink:
@@ -109,8 +115,9 @@ class EmbeddedEngine:
     def __init__(self, store: GraphStore, timeout_s: float, max_rows: int) -> None:
         self.store, self.timeout_s, self.max_rows = store, timeout_s, max_rows
 
-    def query(self, query: str, mime: str, dataset: Dataset, substitutions: dict | None) -> Answer:
-        options: dict = {}
+    def query(self, query: str, mime: str, dataset: Dataset, substitutions: dict | None,
+              base_iri: str | None = None) -> Answer:
+        options: dict = {"base_iri": base_iri} if base_iri else {}
         if dataset:
             options["use_default_graph_as_union"] = False
             options["default_graph"] = [NamedNode(g) for g in dataset.default] or DefaultGraph()
@@ -139,4 +146,50 @@ class EmbeddedEngine:
             raise EngineError(500, f"the query failed while running: {err}") from None
         if cap is not None:
             sink.parts.append(cap.close())
-        return Answer(mime, iter(sink.parts), cap)
+        return Answer(mime, b"".join(sink.parts), cap)
+
+    def update(self, text: str, using: list[tuple[str, str]], base_iri: str) -> tuple[int, str]:
+        """A SPARQL Update on the store (pyoxigraph takes no protocol dataset: using-graph-uri is refused)."""
+        if using:
+            raise EngineError(501, "using-graph-uri / using-named-graph-uri need the oxigraph engine "
+                                   "(serve --engine oxigraph); put USING in the update instead")
+        try:
+            self._pyoxigraph().update(text, base_iri=base_iri)
+        except SyntaxError as err:
+            return 400, f"the update does not parse: {err}"
+        except OSError as err:
+            raise EngineError(500, f"the update failed while running (nothing was written): {err}") from None
+        return 204, ""
+
+    def store(self, method: str, graph: str | None, body: bytes, content_type: str,
+              accept: str) -> tuple[int, dict, bytes]:
+        """The Graph Store Protocol on the embedded store."""
+        store = self._pyoxigraph()
+        target = NamedNode(graph) if graph else DefaultGraph()
+        exists = graph is None or target in set(store.named_graphs())
+        if method in ("GET", "HEAD"):
+            if not exists:
+                return 404, {}, f"no graph {graph}".encode()
+            data = store.dump(format=RdfFormat.N_TRIPLES, from_graph=target)
+            return 200, {"Content-Type": "application/n-triples"}, b"" if method == "HEAD" else data
+        if method == "DELETE":
+            if not exists:
+                return 404, {}, f"no graph {graph}".encode()
+            store.update(f"DROP SILENT GRAPH {target}" if graph else "DROP SILENT DEFAULT")
+            return 204, {}, b""
+        fmt = RdfFormat.from_media_type(content_type.split(";")[0].strip())
+        if fmt is None:
+            return 415, {}, f"cannot read {content_type!r}: send Turtle, N-Triples, RDF/XML or JSON-LD".encode()
+        if method == "PUT":
+            store.update(f"DROP SILENT GRAPH {target}" if graph else "DROP SILENT DEFAULT")
+        try:
+            store.load(body, format=fmt, to_graph=target)
+        except SyntaxError as err:
+            return 400, {}, f"the data does not parse: {err}".encode()
+        return (204 if exists else 201), {}, b""
+
+    def _pyoxigraph(self):  # type: ignore[no-untyped-def]
+        """The pyoxigraph Store under the GraphStore (writes bypass the per-document graph discipline)."""
+        if not hasattr(self.store, "store"):
+            raise EngineError(501, "this endpoint serves a remote store: send updates to that store itself")
+        return self.store.store

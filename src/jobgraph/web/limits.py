@@ -8,6 +8,70 @@ in each results format and ends the document validly after ``max_rows`` solution
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+
+
+class Refused(Exception):
+    """A request the endpoint will not run; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def service_endpoints(text: str, update: bool = False) -> list[str]:
+    """The endpoints a query or update would call with SERVICE ('?var' for a variable endpoint).
+
+    Cheap when there is no SERVICE keyword (the hot path); otherwise rdflib parses the text so
+    SERVICE in comments or strings is not mistaken for one, and prefixed names are resolved.
+    """
+    if not _SERVICE.search(text):
+        return []
+    from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        tree = (translateUpdate(parseUpdate(text)) if update else translateQuery(parseQuery(text))).algebra
+    except Exception:  # noqa: BLE001 - rdflib raises many types; refused by check_services
+        return ["(unparsed)"]
+    found: list[str] = []
+    _walk(tree, found)
+    return found
+
+
+def _walk(node: object, found: list[str]) -> None:
+    from rdflib import Variable
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if isinstance(node, CompValue):
+        if node.name == "ServiceGraphPattern":
+            term = node.get("term")
+            found.append("?" + str(term) if isinstance(term, Variable) else str(term))
+        children: Iterable[object] = node.values()
+    elif isinstance(node, list | tuple | set):
+        children = node
+    elif isinstance(node, dict):
+        children = node.values()
+    else:
+        return
+    for child in children:
+        _walk(child, found)
+
+
+def check_services(text: str, allowed: Iterable[str], update: bool = False) -> None:
+    """Refuse SERVICE to any endpoint not allowlisted exactly (no SSRF to private or outside hosts)."""
+    allowed = set(allowed)
+    for endpoint in service_endpoints(text, update):
+        if endpoint == "(unparsed)":
+            raise Refused(400, "the query mentions SERVICE but does not parse as SPARQL 1.1, so its "
+                               "endpoints cannot be checked: fix the syntax (or drop SERVICE)")
+        if endpoint not in allowed:
+            raise Refused(403, f"SERVICE {endpoint} is refused: this endpoint calls only the SERVICE "
+                               f"endpoints its operator allowed ({', '.join(sorted(allowed)) or 'none'}); "
+                               "run the federated part yourself, or ask for it to be allowed "
+                               "(serve --allow-service URL)")
 
 # The query form comes after the prologue (BASE / PREFIX declarations and comments).
 _FORM = re.compile(
