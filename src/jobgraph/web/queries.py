@@ -293,7 +293,7 @@ def _table(query: StoredQuery, bindings: dict[str, object]) -> _Table:
     graph = query.form in ("CONSTRUCT", "DESCRIBE")
     mime = "application/n-triples" if graph else "application/sparql-results+json"
     answer = sparql.engine().query(query.text, mime, Dataset(), bindings)
-    body = b"".join(answer.body)
+    body = answer.body if isinstance(answer.body, bytes) else b"".join(answer.body)
     table = _Table(truncated=bool(answer.cap and answer.cap.truncated))
     if graph:
         table.variables = ["subject", "predicate", "object"]
