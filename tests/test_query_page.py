@@ -47,6 +47,9 @@ def test_every_stored_query_has_a_page_with_its_results(catalogue_server, catalo
         assert escape(query.title) in page.text and 'role="alert"' not in page.text, name
         if query.service:
             assert "Not run yet" in page.text  # a federated query never calls out unasked
+            asked = get(catalogue_server, f"/queries/{name}", params={"run": "1"})
+            assert "is refused" in asked.text and 'role="alert"' in asked.text  # not on the SERVICE allowlist
+            assert get(catalogue_server, f"/queries/{name}", params={"format": "json"}).status_code == 403
             continue
         expected = len(list(catalogue_store.query(query.text, substitutions=query.substitutions({}))))
         assert f">{expected} row{'' if expected == 1 else 's'}" in page.text, name

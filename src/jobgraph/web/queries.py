@@ -36,6 +36,7 @@ from pyoxigraph import (
 from ..vocab import XSD, skill_iri
 from . import sparql
 from .engine import GRAPH_FORMATS, RESULT_FORMATS, Dataset, EngineError
+from .limits import Refused, check_services
 
 bp = Blueprint("queries", __name__)
 
@@ -289,10 +290,11 @@ class _Table:
 
 
 def _table(query: StoredQuery, bindings: dict[str, object]) -> _Table:
-    """Run the query with the endpoint's engine (same limits and timeout) and read its answer back."""
+    """Run the query with the endpoint's engine (same limits, timeout and SERVICE allowlist), read it back."""
     graph = query.form in ("CONSTRUCT", "DESCRIBE")
     mime = "application/n-triples" if graph else "application/sparql-results+json"
-    answer = sparql.engine().query(query.text, mime, Dataset(), bindings)
+    check_services(query.text, current_app.config.get("JOBGRAPH_ALLOW_SERVICE", ()))  # as respond() does
+    answer = sparql.engine().query(query.text, mime, Dataset(), bindings, base_iri=request.base_url)
     body = answer.body if isinstance(answer.body, bytes) else b"".join(answer.body)
     table = _Table(truncated=bool(answer.cap and answer.cap.truncated))
     if graph:
@@ -315,7 +317,7 @@ def _page(query: StoredQuery, bindings: dict[str, object]) -> str:
     if not waiting:
         try:
             table = _table(query, bindings)
-        except EngineError as err:
+        except (EngineError, Refused) as err:
             error = err.message
     values = {p.name: request.args.get(p.name, "") or p.default for p in query.params}
     formats = GRAPH_TYPES if query.form in ("CONSTRUCT", "DESCRIBE") else SELECT_TYPES
