@@ -4,6 +4,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STORE  ?= $(HOME)/.local/share/jobgraph/demo-store
 PORT   ?= 8000
+# Demo IRIs are minted under the demo server's own address, so every IRI in the demo resolves locally.
+BASE_IRI ?= http://127.0.0.1:$(PORT)/
 
 .PHONY: install demo ingest-demo serve test lint clean
 
@@ -16,10 +18,10 @@ $(BIN)/jobgraph: pyproject.toml
 install: $(BIN)/jobgraph
 
 ingest-demo: install
-	$(BIN)/jobgraph ingest --store $(STORE) data/
+	JOBGRAPH_BASE_IRI=$(BASE_IRI) $(BIN)/jobgraph ingest --store $(STORE) data/
 
 demo: ingest-demo
-	$(BIN)/jobgraph serve --store $(STORE) --host 127.0.0.1 --port $(PORT)
+	JOBGRAPH_BASE_IRI=$(BASE_IRI) $(BIN)/jobgraph serve --store $(STORE) --host 127.0.0.1 --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -290,3 +290,33 @@ def remote_seeds_store(tmp_path_factory: pytest.TempPathFactory):  # type: ignor
 def any_seeds_store(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """``seeds_store`` for each backend."""
     return request.getfixturevalue("seeds_store" if request.param == "embedded" else "remote_seeds_store")
+
+
+CITIES = ("Edinburgh, United Kingdom", "Hannover, Germany", "Geneva, Switzerland", "Remote", "Toronto, Canada",
+          "Melbourne, Australia", "Lyon, France")
+ROLES = ("Research Software Engineer", "Data Steward", "Research Data Librarian", "Platform Engineer",
+         "Community Manager", "Data Engineer", "Research Infrastructure Developer")
+
+
+def varied_postings(folder: Path, count: int, version: int = 0) -> list[Path]:
+    """``count`` posting files made from the demo postings (Markdown, flat text, HTML, Quarto), each with its own
+    title, place, salary and reference; ``version`` changes every one of them (for before/after states)."""
+    demos = sorted(p for p in (DATA / "postings").iterdir() if p.suffix in {".md", ".txt", ".html", ".qmd"})
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        demo = demos[i % len(demos)]
+        role, city = ROLES[(i + version) % len(ROLES)], CITIES[(i * 3 + version) % len(CITIES)]
+        extra = (f"We are hiring a {role} (reference JG-{i:05d}-v{version}). Location: {city}. "
+                 f"Salary: £{30_000 + 97 * i + 1000 * version:,} per annum. Experience with Python and SPARQL.")
+        text = demo.read_text(encoding="utf-8")
+        text = text.replace("</body>", f"<p>{extra}</p></body>") if demo.suffix == ".html" else f"{text}\n\n{extra}\n"
+        path = folder / f"{i:05d}-{demo.name}"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def reference_data() -> list[Path]:
+    """The demo's reference files (ROR records, organisations, skills), without its postings."""
+    return [DATA / "ror", DATA / "organizations.yaml", DATA / "skills.ttl"]

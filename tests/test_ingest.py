@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from jobgraph.ingest import ingest
-from jobgraph.store import GraphStore
+from jobgraph.store import GraphStore, OxigraphStore
 from jobgraph.vocab import sparql_prefixes
 
 from .conftest import DATA, run_cli, shared_path
@@ -89,3 +89,15 @@ def test_store_chosen_by_environment(tmp_path: Path) -> None:
     run_cli("ingest", str(DATA / "postings" / "cos-research-data-librarian.md"),
             env={"JOBGRAPH_STORE": str(store)})
     assert (store / "CURRENT").exists()
+
+
+def test_a_url_that_is_no_valid_iri_is_kept_as_text(tmp_path: Path) -> None:
+    """'Apply at https://jobs.example.org/<id>' must cost the posting nothing: the URL stays a literal."""
+    posting = tmp_path / "odd-url.txt"
+    posting.write_text("Title: Data Steward\nCompany: Open Data Services Co-operative\n\n"
+                       "We are hiring a data steward. Apply at https://jobs.example.org/apply?id=<42> by email.\n")
+    store = OxigraphStore(tmp_path / "store")
+    summary = ingest([DATA / "ror", DATA / "organizations.yaml", posting], store, on_error=lambda msg: None)
+    assert not summary.failures and summary.postings == 1
+    urls = _rows(store, sparql_prefixes() + "SELECT ?u { ?p a schema:JobPosting; schema:url ?u FILTER(isLiteral(?u)) }")
+    assert urls and "id=<42" in urls[0][0]

@@ -60,6 +60,6 @@ def test_ask_and_bad_query(live_server) -> None:  # type: ignore[no-untyped-def]
 def test_landing_page_says_what_is_in_the_store(live_server) -> None:  # type: ignore[no-untyped-def]
     page = requests.get(live_server.url + "/", timeout=30)
     assert page.status_code == 200
-    assert "<strong>15</strong> postings" in page.text
-    assert "https://ror.org/04wxnsj81" in page.text
+    assert '<span class="explore-total">15</span> postings' in page.text
+    assert 'href="/ror/04wxnsj81">DataCite</a>' in page.text
     assert 'href="/query"' in page.text

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
-from .store import GraphStore, StoreError, open_graph_store
+from .store import GraphStore, StoreError, default_store_path, open_graph_store
 
 
 class StoreLocation(click.ParamType):
@@ -48,10 +49,48 @@ def meta_options(f):  # type: ignore[no-untyped-def]
     return f
 
 
-@click.group()
+class Main(click.Group):
+    """Turns a bug anywhere in a command into one ``error:`` line naming its stage (the traceback with --debug)."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as err:
+            if ctx.params.get("debug"):
+                raise
+            from .errors import stage_of
+
+            message = " ".join(str(err).split())[:300]
+            click.echo(f"error: internal error in {stage_of(err)}: {type(err).__name__}: {message} (run with "
+                       "--debug for the traceback, and please report it)", err=True)
+            ctx.exit(2)
+
+
+def read_and_process(path: Path, linker, meta: dict | None = None) -> list[dict]:  # type: ignore[no-untyped-def]
+    """One file's postings as JSON; ReadError for a bad file, and a bug in one file is turned into one too."""
+    from .errors import internal_error
+    from .ingest import process
+    from .read import ReadError, read_document
+
+    try:
+        return [p.to_json() for p in process(read_document(path, meta), linker)]
+    except ReadError:
+        raise
+    except Exception as err:
+        raise ReadError(internal_error(path, err)) from err
+
+
+@click.group(cls=Main)
 @click.version_option(package_name="jobgraph")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Log what happens, and show the traceback of an internal error.")
+def main(debug: bool) -> None:
     """jobgraph: job postings of research and open-science employers as a knowledge graph."""
+    if debug:
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
 
 
 @main.command("extract")
@@ -65,14 +104,14 @@ def extract_cmd(paths: tuple[Path, ...], as_json: bool, store_path: Path | None,
     Employers and skills are linked against the organisations and vocabulary in the store (ingest
     data/ first) or, when the store has none, against the demo data shipped in data/.
     """
-    from .ingest import linker_for_extract, process
-    from .read import ReadError, iter_files, read_document
+    from .ingest import linker_for_extract
+    from .read import ReadError, iter_files
 
     linker = linker_for_extract(store_path)
     out, failed = [], 0
     for path in iter_files(paths):
         try:
-            out += [p.to_json() for p in process(read_document(path, meta), linker)]
+            out += read_and_process(path, linker, meta)
         except ReadError as err:
             failed += 1
             click.echo(f"error: {err}", err=True)
@@ -203,6 +242,33 @@ def serve_cmd(store_path: Path | None, host: str, port: int, engine_name: str, e
         raise click.ClickException(str(err)) from None
 
 
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(["turtle", "jsonld", "nquads", "trig", "ntriples"]),
+              default="nquads", show_default=True,
+              help="nquads/trig/jsonld keep the named graphs; turtle/ntriples hold the union of all graphs.")
+@click.option("--graph", "graph", default=None, help="Only this named graph (its IRI).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to FILE (default: standard output).")
+@store_option
+def export_cmd(fmt: str, graph: str | None, output: Path | None, store_path: Path | None) -> None:
+    """Dump the store (or one graph) as RDF, streamed: memory stays flat for any store size."""
+    from .export import ExportError, get_format, stream
+
+    store = open_store(store_path)
+    click.echo(f"store: {store.location}", err=True)
+    try:
+        chunks = stream(store, get_format(fmt), graph)  # checks the graph before a file is touched
+    except (ExportError, ValueError) as err:
+        raise click.ClickException(str(err)) from None
+    size = 0
+    with open(output, "wb") if output else nullcontext(sys.stdout.buffer) as out:
+        for chunk in chunks:
+            out.write(chunk)
+            size += len(chunk)
+    if output:
+        click.echo(f"wrote {size:,} bytes of {fmt} to {output}", err=True)
+
+
 @main.group("ror")
 def ror_group() -> None:
     """ROR organisations: import a data dump, match employer strings."""
@@ -218,6 +284,106 @@ def datacite_group() -> None:
     """DataCite: metadata out for postings, DOIs in from the DataCite REST API."""
 
 
+@datacite_group.command("export")
+@click.argument("posting")
+@click.option("--format", "fmt", type=click.Choice(["json", "xml"]), default="json", show_default=True,
+              help="json: the body of a DataCite REST API request; xml: DataCite kernel-4 XML.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to FILE (default: standard output).")
+@click.option("--prefix", default="10.5072", show_default=True,
+              help="Your repository's DOI prefix (the default is DataCite's test prefix).")
+@store_option
+def datacite_export_cmd(posting: str, fmt: str, output: Path | None, prefix: str, store_path: Path | None) -> None:
+    """DataCite Metadata Schema 4.5 for POSTING (its IRI or id), validated before it is written."""
+    from .datacite import DataCiteError, attributes, find_posting, json_errors, rest_json, to_xml, xml_errors
+
+    store = open_store(store_path)
+    click.echo(f"store: {store.location}", err=True)
+    try:
+        attrs = attributes(store, find_posting(store, posting), prefix)
+    except DataCiteError as err:
+        raise click.ClickException(str(err)) from None
+    text = json.dumps(rest_json(attrs), indent=2, ensure_ascii=False) + "\n" if fmt == "json" else to_xml(attrs)
+    errors = json_errors(attrs) + (xml_errors(text) if fmt == "xml" else [])
+    if errors:
+        raise click.ClickException("the metadata does not validate against DataCite 4.5 (please report it):\n  "
+                                   + "\n  ".join(errors))
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote DataCite {fmt} for {attrs['url']} to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@datacite_group.command("link")
+@click.argument("dois", nargs=-1, required=True)
+@click.option("--api", default="https://api.datacite.org", show_default=True, envvar="JOBGRAPH_DATACITE_API",
+              help="Base URL of the DataCite REST API ($JOBGRAPH_DATACITE_API).")
+@click.option("--cache", "cache", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of cached API answers (default: ~/.cache/jobgraph/datacite).")
+@click.option("--refresh", is_flag=True, help="Ask the API again even for DOIs already cached.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for each answer.")
+@store_option
+def datacite_link_cmd(dois: tuple[str, ...], api: str, cache: Path | None, refresh: bool, timeout: float,
+                      store_path: Path | None) -> None:
+    """Fetch DOIs from DataCite and add the works, with their creators' ROR affiliations, to graph/datacite."""
+    from tqdm import tqdm
+
+    from .datacite import Client, DataCiteError, add_works
+
+    store = open_store(store_path)
+    click.echo(f"store: {store.location}", err=True)
+    client = Client(api, cache, timeout, refresh)
+    works, failed = [], 0
+    for doi in tqdm(dois, desc="datacite", unit="doi", file=sys.stderr, disable=None):
+        try:
+            works.append(client.fetch(doi))
+        except DataCiteError as err:
+            failed += 1
+            click.echo(f"error: {err}", err=True)
+    triples = add_works(store, works) if works else 0
+    click.echo(f"{len(works)} works linked ({triples} triples in graph/datacite), {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+@main.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@store_option
+def backup_cmd(directory: Path, store_path: Path | None) -> None:
+    """Write a consistent snapshot of the store into DIRECTORY (a new or empty folder).
+
+    The snapshot is of one instant, even while this process's threads write; a store held by another
+    process (a running `jobgraph serve`) cannot be opened: back it up before starting it, or stop it.
+    """
+    from .backup import BackupError, backup
+
+    store = open_store(store_path)
+    click.echo(f"store: {store.location}", err=True)
+    try:
+        manifest = backup(store, directory)
+    except BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"backup: {directory} ({manifest['quads']} quads in {manifest['graphs']} graphs)")
+
+
+@main.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@store_option
+@click.option("--force", is_flag=True, help="Replace a non-empty store (kept aside until the restore succeeded).")
+def restore_cmd(directory: Path, store_path: Path | None, force: bool) -> None:
+    """Restore the store from a backup folder written by `jobgraph backup`."""
+    from .backup import BackupError, restore
+
+    path = store_path or default_store_path()
+    click.echo(f"store: {path}", err=True)
+    try:
+        manifest = restore(directory, path, force=force)
+    except BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"restored: {path} ({manifest['quads']} quads in {manifest['graphs']} graphs, "
+               f"backed up {manifest['created']})")
+
+
 @main.command("evaluate")
 @click.option("--gold", "gold_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Gold annotations: JSON lines with the keys of `extract --json` (../shared/*/gold.jsonl).")
@@ -231,8 +397,8 @@ def evaluate_cmd(gold_path: Path, paths: tuple[Path, ...], as_json: bool, store_
     read are reported and count as missing postings.
     """
     from .evaluate import GoldError, evaluate, read_gold
-    from .ingest import linker_for_extract, process
-    from .read import ReadError, iter_files, read_document
+    from .ingest import linker_for_extract
+    from .read import ReadError, iter_files
 
     try:
         gold = read_gold(gold_path)
@@ -244,7 +410,7 @@ def evaluate_cmd(gold_path: Path, paths: tuple[Path, ...], as_json: bool, store_
     predictions, failed = [], 0
     for path in tqdm(list(iter_files(paths)), desc="evaluate", unit="file", file=sys.stderr, disable=None):
         try:
-            predictions += [p.to_json() for p in process(read_document(path), linker)]
+            predictions += read_and_process(path, linker)
         except ReadError as err:
             failed += 1
             click.echo(f"error: {err}", err=True)

@@ -20,6 +20,7 @@ from typing import Any
 
 from pyoxigraph import RdfFormat, parse, serialize
 
+from .errors import internal_error
 from .extract import extract
 from .link import Linker
 from .link.organizations import (
@@ -214,8 +215,7 @@ def _work(paths: list[Path]) -> list[tuple[str, Path, Any]]:
         except ReadError as err:
             out.append(("error", path, str(err)))
         except Exception as err:  # a bug must cost one file, not the run; say so plainly
-            out.append(("error", path, f"{path}: internal error {type(err).__name__}: {err} "
-                                       "(please report it; nothing was stored)"))
+            out.append(("error", path, internal_error(path, err)))
     return out
 
 

@@ -52,7 +52,13 @@ def document_quads(doc: Document, postings: list[Posting], now: datetime | None 
 
 
 def _iri_or_literal(value: str) -> NamedNode | Literal:
-    return NamedNode(value) if value.startswith(("http://", "https://", "file:")) else Literal(value)
+    """A URL as an IRI when it is one; text that only looks like one ("https://x/<id>") stays a literal."""
+    if value.startswith(("http://", "https://", "file:")):
+        try:
+            return NamedNode(value)
+        except ValueError:
+            pass
+    return Literal(value)
 
 
 def posting_quads(p: Posting, g: NamedNode) -> Iterator[Quad]:

@@ -20,11 +20,16 @@ import yaml
 
 from .model import Document
 
-MAX_BYTES = 20 * 1024 * 1024  # a posting is a few kB; anything this large is not one
+MAX_BYTES = 2 * 1024 * 1024  # a posting is a few kB (the largest real one 12 kB); extraction costs ~2.5 s/MiB
+MAX_LINES = 20_000  # the longest real posting has 251; repairing text costs ~0.1 ms a line (ftfy works by line)
+MAX_YAML_VALUES = 100_000  # values a YAML document may expand to, aliases counted at each use (billion laughs)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's loader when built with it: ~10x faster
 SIDECAR_SUFFIX = ".meta.yaml"
 FOLDER_META = "_meta.yaml"
+SCALAR_META = ("url", "base_url", "publisher", "employer", "employer_ror", "language")  # one value each
 SKIPPED_SUFFIXES = (SIDECAR_SUFFIX, ".jsonl")
-SKIPPED_NAMES = {FOLDER_META, "README.md", "gold.jsonl", "LICENSE", "LICENSE.md"}
+SKIPPED_NAMES = {FOLDER_META, "README.md", "gold.jsonl", "LICENSE", "LICENSE.md",
+                 "context.jsonld"}  # the JSON-LD context jobgraph publishes (data/context.jsonld)
 
 
 class ReadError(Exception):
@@ -71,6 +76,10 @@ def decode(data: bytes, name: str) -> tuple[str, list[str]]:
                 f"{name}: not valid UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); "
                 "re-save the file as UTF-8"
             ) from None
+    lines = text.count("\n")
+    if lines > MAX_LINES:
+        raise ReadError(f"{name}: {lines} lines is too many for a posting (limit {MAX_LINES}); "
+                        "split it into one file per posting")
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\n\r\f")
     if controls > 0.05 * min(len(text), 8192):
         raise ReadError(f"{name}: this looks like a binary file ({controls} control characters), not a posting")
@@ -97,13 +106,55 @@ def load_meta(path: Path) -> dict[str, Any]:
     return meta
 
 
+def load_yaml(text: str) -> Any:
+    """Safe-load YAML within bounds; every failure is a ``yaml.YAMLError`` saying what is wrong.
+
+    libyaml already caps nesting depth; this adds a cap on alias expansion (nine aliases of nine aliases
+    load in no time as shared objects, then take hours and gigabytes for whoever walks them) and turns
+    values Python refuses (``2026-02-30``, a 5000-digit integer) into a YAML error instead of a crash.
+    """
+    try:
+        data = yaml.load(text, Loader=YAML_LOADER)  # noqa: S506 - a safe loader
+    except (ValueError, OverflowError, RecursionError) as err:
+        raise yaml.YAMLError(f"a value cannot be read: {err}") from None
+    if isinstance(data, list | dict):
+        _check_expansion(data)
+    return data
+
+
+def _check_expansion(root: list | dict) -> None:
+    """Count the values ``root`` expands to (shared subtrees at each use), iteratively; refuse cycles."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
+        if children_done:
+            sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children)
+            active.discard(id(node))
+            if sizes[id(node)] > MAX_YAML_VALUES:
+                raise yaml.YAMLError(f"its aliases expand to over {MAX_YAML_VALUES} values (an alias bomb); "
+                                     "write the values out or remove the aliases")
+        elif id(node) in active:  # popped again while its own subtree is open: it contains itself
+            raise yaml.YAMLError("an alias refers to the node that contains it; remove the recursive alias")
+        elif id(node) not in sizes:
+            active.add(id(node))
+            stack.append((node, True))
+            stack += [(c, False) for c in children if isinstance(c, list | dict)]
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as err:
         raise ReadError(f"{path}: the metadata file does not parse as YAML ({err})") from None
     if not isinstance(data, dict):
         raise ReadError(f"{path}: the metadata file must be a YAML mapping of keys to values")
+    for key in SCALAR_META:
+        if isinstance(data.get(key), list | dict):
+            raise ReadError(f"{path}: {key!r} must be a single value, not a {type(data[key]).__name__}; "
+                            "fix the metadata file")
     return data
 
 

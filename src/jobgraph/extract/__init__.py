@@ -51,7 +51,12 @@ def _field(fields: dict[str, Any], keys: tuple[str, ...]) -> Any:
     return None
 
 
+MAX_DESCRIPTION = 50_000  # characters; the longest real posting has 12,000
+MAX_TITLE = 300  # a "title" longer than this is a paragraph (a page with no line breaks): cut it, the rules stay fast
+
+
 def _clean_title(title: str) -> str:
+    title = title[:MAX_TITLE]
     title = re.sub(r"<[^>]+>", "", title)
     title = re.sub(r"(?<!\w)(\*\*?|__?)(?=\S)(.+?)(?<=\S)\1(?!\w)", r"\2", title).replace("`", "").strip()
     title = re.sub(r"(?i)\s+(?:role|position|job|vacancy)$", "", title.rstrip(".").strip())
@@ -144,6 +149,9 @@ def _place(p: Posting, block: Block, text: str, secs: list[f.Section]) -> None:
 
 def _posting(doc: Document, index: int, block: Block) -> Posting:
     text = block.text.strip()  # evidence offsets index the description, which is this text
+    if len(text) > MAX_DESCRIPTION:  # the field rules and the linker are linear, but ~30 s a MiB: bound them
+        text = text[:MAX_DESCRIPTION]
+        doc.repairs.append(f"cut posting {index}'s text at {MAX_DESCRIPTION} characters (it had {len(block.text)})")
     p = Posting(file=doc.name, posting_index=index, source_key=doc.source_key, description=text.strip())
     ev = p.evidence
     p.page_title = block.fields.get("_page_title")

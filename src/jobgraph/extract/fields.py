@@ -165,11 +165,15 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
 URL = re.compile(r"https?://[^\s)>\]\"']+")
 
 
+MAX_AT_SIGNS = 2000  # a posting names a few addresses; a page of "@"s must not cost 0.1 ms for each
+
+
 def emails(text: str) -> list[tuple[str, Evidence]]:
     """Addresses in order of appearance, each once. Only the text around each "@" is searched."""
     found: dict[str, Evidence] = {}
-    at = text.find("@")
-    while at != -1:
+    at, tries = text.find("@"), 0
+    while at != -1 and tries < MAX_AT_SIGNS:
+        tries += 1
         m = EMAIL.search(text, max(0, at - 64), at + 256)
         if m and m.start() <= at < m.end():
             addr = m.group(0).rstrip(".").lower()
@@ -180,8 +184,9 @@ def emails(text: str) -> list[tuple[str, Evidence]]:
 
 def _sentence(text: str, pos: int, width: int = 240) -> str:
     """The sentence (or line) around a position, for evidence."""
-    start = max(text.rfind(". ", 0, pos), text.rfind("\n", 0, pos), pos - width) + 1
-    ends = [e for e in (text.find(". ", pos), text.find("\n", pos)) if e != -1]
+    low, high = max(0, pos - width), pos + width + 2  # searching further finds nothing nearer: stays linear
+    start = max(text.rfind(". ", low, pos), text.rfind("\n", low, pos), pos - width) + 1
+    ends = [e for e in (text.find(". ", pos, high), text.find("\n", pos, high)) if e != -1]
     end = min([*ends, pos + width, len(text)])
     return text[start:end + 1].strip(" \n-*")
 
@@ -197,8 +202,10 @@ def sentence_spans(rx: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     for m in finditer(rx, text):
         if spans and m.start() < spans[-1][1]:
             continue
-        start = max(text.rfind(".", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
-        ends = [e for e in (text.find(".", m.end()), text.find("\n", m.end())) if e != -1]
+        dot = text.rfind(".", 0, m.start())  # then a newline only after it: one huge line stays linear
+        start = max(dot, text.rfind("\n", dot + 1, m.start())) + 1
+        dot = text.find(".", m.end())
+        ends = [e for e in (dot, text.find("\n", m.end(), dot if dot != -1 else len(text))) if e != -1]
         spans.append((start, min(ends) if ends else len(text)))
     return spans
 
@@ -381,7 +388,8 @@ def work_arrangement(text: str, secs: list[Section]) -> tuple[str, bool, Evidenc
     """("remote" | "hybrid" | "on-site", whether the statement is strong, evidence). Statements in the
     qualification sections describe the applicant ("experience in remote environments"), not the job."""
     def about_applicant(pos: int) -> bool:
-        line = text[text.rfind("\n", 0, pos) + 1:pos]
+        back = max(0, pos - 2000)  # at most 2000 characters back: huge lines stay linear
+        line = text[text.rfind("\n", back, pos) + 1 or back:pos]
         return section_at(secs, pos) in ("necessary", "desirable") and bool(BULLET.match(line + "x"))
 
     def first(rx: re.Pattern[str]) -> re.Match[str] | None:

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from ..model import Document
-from ..read import ReadError
+from ..read import ReadError, load_yaml
 
 
 @dataclass
@@ -53,11 +53,8 @@ def sniff(doc: Document) -> str:
     return "markdown"
 
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's loader when built with it: ~10x faster
-
-
 def _load_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+    return load_yaml(text)  # bounded: see jobgraph.read.load_yaml
 
 
 def blocks(doc: Document) -> list[Block]:
@@ -73,6 +70,8 @@ def blocks(doc: Document) -> list[Block]:
             data = json.loads(doc.text)
         except json.JSONDecodeError as err:
             raise ReadError(f"{doc.path}: JSON does not parse ({err})") from None
+        except (ValueError, RecursionError) as err:  # nested thousands deep, or a 5000-digit number
+            raise ReadError(f"{doc.path}: the JSON cannot be read ({err}); flatten or fix it") from None
         return _listing_blocks(data, fmt)
     if fmt == "yaml":
         try:
@@ -206,13 +205,13 @@ def _listing_blocks(data: Any, fmt: str) -> list[Block]:
     return out
 
 
-MD_LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*\)(?:\{[^}\n]*\})?")
+MD_LINK = re.compile(r"(?<!!)\[([^\[\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*\)(?:\{[^}\n]*\})?")
 
 
 def clean_markdown(text: str) -> str:
     """Drop MyST directives, HTML comments, link targets, footnote markers and escapes; keep headings and lists."""
     text = MYST_DIRECTIVE.sub("", text)
-    text = re.sub(r"(?s)<!--.*?-->", "", text)
+    text = drop_hidden(text, COMMENT)
     text = re.sub(r"^:::+\s*(?:\{[\w-]+\}.*)?$", "", text, flags=re.M)  # MyST colon fences: keep their content
     text = re.sub(r"\{(?:[\w-]+)\}`([^`]*)`", r"\1", text)  # {role}`text`
     text = MD_LINK.sub(lambda m: m.group(1), text)
@@ -269,17 +268,38 @@ def html_to_markdown(html: str) -> str:
     """Visible text of an HTML page or fragment, with headings and list items kept as Markdown."""
     from html import unescape
 
-    html = re.sub(r"(?is)<(script|style|iframe)\b.*?</\1>|<!--.*?-->", "", html)
+    html = drop_hidden(html)
     html = re.sub(r"\s+", " ", html)
-    html = re.sub(r"(?i)<h([1-6])[^>]*>(.*?)</h\1>", lambda m: "\n\n" + "#" * int(m.group(1)) + " " + m.group(2)
+    html = re.sub(r"(?i)<h([1-6])[^<>]*>(.{0,1000}?)</h\1>", lambda m: "\n\n" + "#" * int(m.group(1)) + " " + m.group(2)
                   + "\n\n", html)
-    html = re.sub(r"(?i)<li[^>]*>\s*(?:<p[^>]*>\s*)?", "\n- ", html)
+    html = re.sub(r"(?i)<li[^<>]*>\s*(?:<p[^<>]*>\s*)?", "\n- ", html)
     html = re.sub(r"(?i)<br\s*/?>", "\n", html)
-    html = re.sub(r"(?i)</?(?:p|div|ul|ol|table|section|article)\b[^>]*>|</li>|</tr>", "\n\n", html)
+    html = re.sub(r"(?i)</?(?:p|div|ul|ol|table|section|article)\b[^<>]*>|</li>|</tr>", "\n\n", html)
     html = re.sub(r"(?i)<(?:strong|b)>([^<]{1,80})</(?:strong|b)>\s*(?=\n)", r"**\1**", html)
-    html = re.sub(r"<[^>]+>", "", html)
+    html = re.sub(r"<[^<>]+>", "", html)  # [^<>]: a '<' never closed must not rescan the page
     text = "\n".join(line.strip() for line in unescape(html).splitlines())
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+HIDDEN = re.compile(r"(?i)<(script|style|iframe)\b|<!--")
+COMMENT = re.compile("<!--")
+
+
+def drop_hidden(text: str, opener: re.Pattern[str] = HIDDEN) -> str:
+    """Drop <script>/<style>/<iframe> elements and comments in one pass. (A lazy ``<!--.*?-->`` rescans to the end
+    for every opener never closed: minutes on a hostile page.) An opener that is never closed stays as text."""
+    out, pos, unclosed = [], 0, set()
+    for m in opener.finditer(text):
+        if m.start() < pos:
+            continue
+        close = "-->" if m.group(0) == "<!--" else f"</{m.group(1)}>"
+        end = None if close.lower() in unclosed else re.compile(re.escape(close), re.I).search(text, m.end())
+        if end is None:
+            unclosed.add(close.lower())  # none after here, so none after any later opener either
+            continue
+        out.append(text[pos:m.start()])
+        pos = end.end()
+    return "".join(out) + text[pos:]
 
 
 def unwrap(text: str) -> str:

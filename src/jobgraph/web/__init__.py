@@ -16,7 +16,7 @@ BLUEPRINTS = (
     "resources",  # dereferenceable IRIs: /posting/…, /org/…, /skill/…, /source/…, /ror/…
     "exports",  # /export and /dois: dumps and DataCite links
     "explore",  # the browsable front page: facets and charts
-    "pages",  # the landing page and the query page
+    "pages",  # the query page
 )
 
 

@@ -1,0 +1,215 @@
+"""Load: 16 concurrent clients drive a running `jobgraph serve` for 60 s with good, slow and bad queries.
+
+    python benchmarks/load.py                       # starts `jobgraph serve` on a temporary copy of data/
+    python benchmarks/load.py --store DIR           # ... over that store (it must not be in use)
+    python benchmarks/load.py --url http://127.0.0.1:8000   # a server you started (loopback only)
+    python benchmarks/load.py --serve-arg=--timeout --serve-arg=5   # options for the server it starts
+
+Reports throughput, latency percentiles of the good queries and the outcomes by kind. The goals: no server
+error, every bad query answered 400, every slow query stopped by the server's timeout (an answer within the
+timeout plus a grace period, not a client giving up). Bounded: it stops after --seconds or --max-requests,
+each request has a client timeout, and a server it started is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+PREFIXES = "PREFIX schema: <http://schema.org/>\n"
+GOOD = [
+    PREFIXES + "SELECT (COUNT(?p) AS ?n) WHERE { ?p a schema:JobPosting }",
+    PREFIXES + "SELECT ?p ?title WHERE { ?p a schema:JobPosting ; schema:title ?title } ORDER BY ?title LIMIT 20",
+    PREFIXES + "SELECT ?org (COUNT(?p) AS ?n) WHERE { ?p schema:hiringOrganization ?org } GROUP BY ?org "
+    "ORDER BY DESC(?n) LIMIT 10",
+    PREFIXES + "ASK { ?p a schema:JobPosting ; schema:title ?t FILTER(CONTAINS(LCASE(?t), 'engineer')) }",
+    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g LIMIT 50",
+    PREFIXES + "CONSTRUCT { ?p schema:title ?t } WHERE { ?p a schema:JobPosting ; schema:title ?t } LIMIT 50",
+]
+SLOW = [  # each would run for hours on any store of a few thousand triples
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
+    "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i FILTER(STR(?c) = CONCAT(STR(?f), STR(?i), 'x')) }",
+]
+BAD = [
+    "SELEC ?x WHERE { ?x ?y ?z }",
+    "SELECT * WHERE { ?s ?p }",
+    "SELECT ?x WHERE { ?x nope:thing ?y }",
+    "SELECT ?x WHERE { ?x ?y ?z } GROUP BY",
+    "\x00\x01 not sparql",
+]
+GRACE_S = 5.0
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@dataclass
+class Outcome:
+    kind: str  # good | slow | bad
+    status: int | None  # None: no answer (client timeout or connection error)
+    seconds: float
+    detail: str = ""
+
+
+@dataclass
+class Run:
+    outcomes: list[Outcome] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, outcome: Outcome) -> None:
+        with self.lock:
+            self.outcomes.append(outcome)
+
+
+def client(url: str, run: Run, stop_at: float, budget: list[int], timeout: float, seed: int) -> None:
+    rng = random.Random(seed)
+    session = requests.Session()
+    while time.monotonic() < stop_at:
+        with run.lock:
+            if budget[0] <= 0:
+                return
+            budget[0] -= 1
+        kind = rng.choices(["good", "slow", "bad"], weights=[8, 1, 1])[0]
+        query = rng.choice({"good": GOOD, "slow": SLOW, "bad": BAD}[kind])
+        started = time.monotonic()
+        try:
+            resp = session.post(f"{url}/sparql", data={"query": query}, timeout=(5, timeout),
+                                headers={"Accept": "application/sparql-results+json, text/turtle;q=0.9"})
+            run.add(Outcome(kind, resp.status_code, time.monotonic() - started, resp.text[:200]))
+        except requests.RequestException as err:
+            run.add(Outcome(kind, None, time.monotonic() - started, type(err).__name__))
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
+
+
+def report(run: Run, seconds: float, server_timeout: float) -> dict:
+    by_kind: dict[str, Counter[str]] = {k: Counter() for k in ("good", "slow", "bad")}
+    for o in run.outcomes:
+        by_kind[o.kind][str(o.status) if o.status is not None else o.detail] += 1
+    good = [o.seconds for o in run.outcomes if o.kind == "good" and o.status == 200]
+    slow = [o for o in run.outcomes if o.kind == "slow"]
+    # Stopped by the timeout: the server itself said no, within its timeout plus a grace period.
+    stopped = [o for o in slow if o.status is not None and o.status >= 400 and o.seconds <= server_timeout + GRACE_S]
+    return {
+        "requests": len(run.outcomes),
+        "seconds": round(seconds, 1),
+        "throughput_per_s": round(len(run.outcomes) / seconds, 1),
+        "good_per_s": round(len(good) / seconds, 1),
+        "good_p50_ms": round(1000 * (percentile(good, 50) or 0)),
+        "good_p95_ms": round(1000 * (percentile(good, 95) or 0)),
+        "good_p99_ms": round(1000 * (percentile(good, 99) or 0)),
+        "outcomes": {k: dict(v) for k, v in by_kind.items()},
+        "server_errors": sum(1 for o in run.outcomes if o.status is not None and o.status >= 500
+                             and not any(o is s for s in stopped)),
+        "good_failed": sum(1 for o in run.outcomes if o.kind == "good" and o.status != 200),
+        "bad_not_400": sum(1 for o in run.outcomes if o.kind == "bad" and o.status != 400),
+        "slow_stopped_by_timeout": len(stopped),
+        "slow_not_stopped": len(slow) - len(stopped),
+        "slow_max_s": round(max((o.seconds for o in slow), default=0), 1),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(store: Path, serve_args: list[str]) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.Popen([sys.executable, "-m", "jobgraph", "serve", "--store", str(store), "--host", "127.0.0.1",
+                             "--port", str(port), *serve_args], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"jobgraph serve exited with {proc.returncode}; run it by hand to see why")
+        try:
+            if requests.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                return proc, url
+        except requests.RequestException:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("jobgraph serve did not answer within 60 s")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--url", help="a running server (loopback only); default: start one")
+    ap.add_argument("--store", type=Path, help="the store for the server it starts (default: data/ ingested)")
+    ap.add_argument("--serve-arg", action="append", default=[], help="an option for `jobgraph serve` (repeatable)")
+    ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--max-requests", type=int, default=200_000)
+    ap.add_argument("--server-timeout", type=float, default=30, help="the server's query timeout, to judge slow ones")
+    ap.add_argument("--client-timeout", type=float, default=None, help="default: server timeout + 15 s")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    client_timeout = args.client_timeout or args.server_timeout + 15
+
+    server, tmp = None, None
+    if args.url:
+        if urlparse(args.url).hostname not in LOOPBACK:
+            raise SystemExit(f"{args.url}: only a server on this machine (127.0.0.1) may be loaded")
+        url = args.url.rstrip("/")
+    else:
+        store = args.store
+        if store is None:
+            tmp = Path(tempfile.mkdtemp(prefix="jobgraph-load-"))
+            store = tmp / "store"
+            subprocess.run([sys.executable, "-m", "jobgraph", "ingest", "--store", str(store), str(ROOT / "data")],
+                           check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, capture_output=True)
+        server, url = start_server(store, args.serve_arg)
+    try:
+        run, budget = Run(), [args.max_requests]
+        started = time.monotonic()
+        threads = [threading.Thread(target=client, args=(url, run, started + args.seconds, budget, client_timeout, i),
+                                    daemon=True) for i in range(args.clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(args.seconds + client_timeout + 10)
+        elapsed = time.monotonic() - started
+        alive_after = None
+        try:
+            alive_after = requests.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=10).status_code
+        except requests.RequestException as err:
+            alive_after = type(err).__name__
+    finally:
+        if server is not None:
+            server.kill()
+            server.wait()
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    result = {**report(run, elapsed, args.server_timeout), "clients": args.clients,
+              "server_answers_afterwards": alive_after}
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    for key, value in result.items():
+        print(f"{key:>26}: {value}")
+
+
+if __name__ == "__main__":
+    main()
