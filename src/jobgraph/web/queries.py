@@ -33,7 +33,7 @@ from pyoxigraph import (
     parse_query_results,
 )
 
-from ..vocab import XSD, skill_iri
+from ..vocab import DEFAULT_BASE_IRI, XSD, base_iri, skill_iri
 from . import sparql
 from .engine import GRAPH_FORMATS, RESULT_FORMATS, Dataset, EngineError
 from .limits import Refused, check_services
@@ -265,6 +265,19 @@ def show(name: str) -> Response | str:
     return _page(query, bindings)
 
 
+LOCAL_KINDS = ("posting", "source", "org", "skill")  # the IRIs this server dereferences (web/resources.py)
+
+
+def local_href(iri: str) -> str:
+    """Where this server shows an IRI: /posting/…, /skill/…, /ror/<id>; any other IRI links to itself."""
+    if iri.startswith("https://ror.org/"):
+        return "/ror/" + iri.removeprefix("https://ror.org/")
+    for base in (base_iri(), DEFAULT_BASE_IRI):
+        if iri.startswith(base) and iri[len(base):].split("/", 1)[0] in LOCAL_KINDS:
+            return "/" + iri[len(base):]
+    return iri
+
+
 NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float}
 
 
@@ -273,7 +286,7 @@ def _cell(term) -> dict | None:  # type: ignore[no-untyped-def]
     if term is None:
         return None
     if isinstance(term, NamedNode):
-        return {"iri": True, "value": term.value}
+        return {"iri": True, "value": term.value, "href": local_href(term.value)}
     datatype = getattr(term, "datatype", None)
     note = getattr(term, "language", None) or ""
     if not note and datatype is not None and datatype != XSD.string and datatype not in NUMERIC:
