@@ -47,6 +47,9 @@ def test_every_stored_query_has_a_page_with_its_results(catalogue_server, catalo
         assert escape(query.title) in page.text and 'role="alert"' not in page.text, name
         if query.service:
             assert "Not run yet" in page.text  # a federated query never calls out unasked
+            asked = get(catalogue_server, f"/queries/{name}", params={"run": "1"})
+            assert "is refused" in asked.text and 'role="alert"' in asked.text  # not on the SERVICE allowlist
+            assert get(catalogue_server, f"/queries/{name}", params={"format": "json"}).status_code == 403
             continue
         expected = len(list(catalogue_store.query(query.text, substitutions=query.substitutions({}))))
         assert f">{expected} row{'' if expected == 1 else 's'}" in page.text, name
@@ -170,7 +173,8 @@ def test_run_a_query_in_the_browser_and_see_the_table(page, catalogue_server) ->
     first = table.locator("tbody tr").first
     assert first.locator("td").nth(1).inner_text().startswith("Python")
     link = first.locator("td a")
-    assert link.get_attribute("href") == JGS + "python"
+    assert link.get_attribute("title") == JGS + "python"
+    assert link.get_attribute("href") == "/skill/python"  # the IRI as this server shows it
     assert table.locator("tbody tr").count() == 5
     assert "5 rows" in page.locator("#status").inner_text()
     page.select_option("#download-format", "csv")
@@ -179,14 +183,20 @@ def test_run_a_query_in_the_browser_and_see_the_table(page, catalogue_server) ->
     download = requests.get(catalogue_server.url + href, timeout=30)
     assert download.text.splitlines()[0] == "skill,label,postings" and len(download.text.splitlines()) == 6
     page.screenshot(path=str(ARTIFACTS / "query-page.png"), full_page=True)
+    link.click()  # an IRI in the table opens this server's page for it
+    page.wait_for_url("**/skill/python")
+    assert "Python" in page.locator("main").inner_text() and page.title() != ""
     assert blocked == []  # no CDN, no request anywhere but this server
 
 
 @pytest.mark.browser
 def test_a_bad_query_shows_the_parser_message(page, catalogue_server) -> None:  # type: ignore[no-untyped-def]
     page.goto(catalogue_server.url + "/query")
-    page.get_by_label("SPARQL query").fill("SELECT ?x WHERE { ?x ")
-    page.get_by_role("button", name="Run query").click()
+    editor = page.get_by_label("SPARQL query")
+    editor.fill("SELECT ?x WHERE { ?x ")
+    editor.press("Tab")  # Tab leaves the editor for the Run button (no keyboard trap), Enter presses it
+    assert page.evaluate("document.activeElement.id") == "run"
+    page.keyboard.press("Enter")
     alert = page.get_by_role("alert")
     alert.wait_for()
     assert "does not parse" in alert.inner_text()
@@ -244,5 +254,8 @@ def test_the_catalogue_and_a_stored_query_page_in_the_browser(page, catalogue_se
     assert [r["employerName"] for r in rows] == ["Example Array Project", "Example Climate Institute"]
     page.goto(catalogue_server.url + "/queries/salaries-yearly")
     assert page.locator("table tbody tr").count() == 7
+    posting = page.locator("table tbody tr td a").first
+    assert posting.get_attribute("href").startswith("/posting/")
+    assert posting.get_attribute("title").startswith("https://w3id.org/jobgraph/posting/")
     assert "USD 3,000 - 3,500 per month" in page.locator("table tbody").inner_text()
     page.screenshot(path=str(ARTIFACTS / "stored-query-page.png"), full_page=True)

@@ -72,7 +72,8 @@ def _count(query: str) -> list[dict]:
     """Rows of an internal SELECT through the configured engine (so the timeout applies here too; the row cap
     for clients does not: the query bounds itself)."""
     answer = engine().query(query, "application/sparql-results+json", Dataset(), None, max_rows=1000)
-    rows = json.loads(b"".join(answer.body))["results"]["bindings"]
+    body = answer.body if isinstance(answer.body, bytes) else b"".join(answer.body)
+    rows = json.loads(body)["results"]["bindings"]
     return [{k: v["value"] for k, v in row.items()} for row in rows]
 
 

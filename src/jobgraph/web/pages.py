@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from ..vocab import PREFIXES, sparql_prefixes
-from .queries import app_catalogue, grouped
+from ..vocab import DEFAULT_BASE_IRI, PREFIXES, base_iri, sparql_prefixes
+from .queries import LOCAL_KINDS, app_catalogue, grouped
 
 bp = Blueprint("pages", __name__)
 
@@ -24,4 +24,5 @@ def query_page() -> str:
     groups = {group: [{**q.summary(), "text": q.text} for q in queries]
               for group, queries in grouped(app_catalogue().values()).items()}
     return render_template("query.html", example=request.args.get("query") or EXAMPLE, prefixes=PREFIXES,
-                           groups=groups, stored=[q for queries in groups.values() for q in queries])
+                           groups=groups, stored=[q for queries in groups.values() for q in queries],
+                           local={"bases": [base_iri(), DEFAULT_BASE_IRI], "kinds": LOCAL_KINDS})

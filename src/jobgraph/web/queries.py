@@ -33,9 +33,10 @@ from pyoxigraph import (
     parse_query_results,
 )
 
-from ..vocab import XSD, skill_iri
+from ..vocab import DEFAULT_BASE_IRI, XSD, base_iri, skill_iri
 from . import sparql
 from .engine import GRAPH_FORMATS, RESULT_FORMATS, Dataset, EngineError
+from .limits import Refused, check_services
 
 bp = Blueprint("queries", __name__)
 
@@ -264,6 +265,19 @@ def show(name: str) -> Response | str:
     return _page(query, bindings)
 
 
+LOCAL_KINDS = ("posting", "source", "org", "skill")  # the IRIs this server dereferences (web/resources.py)
+
+
+def local_href(iri: str) -> str:
+    """Where this server shows an IRI: /posting/…, /skill/…, /ror/<id>; any other IRI links to itself."""
+    if iri.startswith("https://ror.org/"):
+        return "/ror/" + iri.removeprefix("https://ror.org/")
+    for base in (base_iri(), DEFAULT_BASE_IRI):
+        if iri.startswith(base) and iri[len(base):].split("/", 1)[0] in LOCAL_KINDS:
+            return "/" + iri[len(base):]
+    return iri
+
+
 NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float}
 
 
@@ -272,7 +286,7 @@ def _cell(term) -> dict | None:  # type: ignore[no-untyped-def]
     if term is None:
         return None
     if isinstance(term, NamedNode):
-        return {"iri": True, "value": term.value}
+        return {"iri": True, "value": term.value, "href": local_href(term.value)}
     datatype = getattr(term, "datatype", None)
     note = getattr(term, "language", None) or ""
     if not note and datatype is not None and datatype != XSD.string and datatype not in NUMERIC:
@@ -289,11 +303,12 @@ class _Table:
 
 
 def _table(query: StoredQuery, bindings: dict[str, object]) -> _Table:
-    """Run the query with the endpoint's engine (same limits and timeout) and read its answer back."""
+    """Run the query with the endpoint's engine (same limits, timeout and SERVICE allowlist), read it back."""
     graph = query.form in ("CONSTRUCT", "DESCRIBE")
     mime = "application/n-triples" if graph else "application/sparql-results+json"
-    answer = sparql.engine().query(query.text, mime, Dataset(), bindings)
-    body = b"".join(answer.body)
+    check_services(query.text, current_app.config.get("JOBGRAPH_ALLOW_SERVICE", ()))  # as respond() does
+    answer = sparql.engine().query(query.text, mime, Dataset(), bindings, base_iri=request.base_url)
+    body = answer.body if isinstance(answer.body, bytes) else b"".join(answer.body)
     table = _Table(truncated=bool(answer.cap and answer.cap.truncated))
     if graph:
         table.variables = ["subject", "predicate", "object"]
@@ -315,7 +330,7 @@ def _page(query: StoredQuery, bindings: dict[str, object]) -> str:
     if not waiting:
         try:
             table = _table(query, bindings)
-        except EngineError as err:
+        except (EngineError, Refused) as err:
             error = err.message
     values = {p.name: request.args.get(p.name, "") or p.default for p in query.params}
     formats = GRAPH_TYPES if query.form in ("CONSTRUCT", "DESCRIBE") else SELECT_TYPES

@@ -7,6 +7,17 @@
   const stored = JSON.parse($("stored-queries").textContent);
   const prefixes = JSON.parse($("store-prefixes").textContent);
   const XSD = "http://www.w3.org/2001/XMLSchema#", NUMERIC = ["integer", "decimal", "double", "float"];
+  const local = JSON.parse($("local-iris").textContent);
+  // Where this server shows an IRI (/posting/…, /skill/…, /ror/<id>); any other IRI links to itself.
+  function localHref(iri) {
+    if (iri.startsWith("https://ror.org/")) return "/ror/" + iri.slice("https://ror.org/".length);
+    for (const base of local.bases) {
+      if (iri.startsWith(base) && local.kinds.includes(iri.slice(base.length).split("/")[0])) {
+        return "/" + iri.slice(base.length);
+      }
+    }
+    return iri;
+  }
   const ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9";
 
   // --- the editor: a transparent textarea over its highlighted copy --------------------------------
@@ -46,7 +57,7 @@
     if (!term) return td;
     if (term.type === "uri") {
       const a = document.createElement("a");
-      a.href = term.value;
+      a.href = localHref(term.value); a.title = term.value;
       term.value.split("/").forEach((part, i) => {  // let long IRIs wrap after a slash
         if (i) a.append("/", document.createElement("wbr"));
         a.append(part);
