@@ -121,7 +121,7 @@ def rdflib_endpoint(store: Path) -> Server:
     port = free_port()
     return Server("rdflib-endpoint", [str(BIN / "rdflib-endpoint"), "serve", str(dump), "--host", "127.0.0.1",
                                       "--port", str(port)], f"http://127.0.0.1:{port}",
-                  f"http://127.0.0.1:{port}/sparql", start_s=1800)  # rdflib parses the whole dump first
+                  f"http://127.0.0.1:{port}/", start_s=1800)  # rdflib parses the whole dump first
 
 
 def pick(server: Server) -> tuple[str, str]:
