@@ -160,3 +160,16 @@ def test_engine_crash_is_survived_and_no_error_leaks_a_traceback(server) -> None
     assert "does not parse" in bad[0].text
     for r in bad:
         assert_no_traceback(r)
+
+
+def test_an_allowlisted_service_is_called(server, serve_process, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    """The allowlist lets exactly the listed endpoint through (here: the other server's /sparql)."""
+    remote = server.url + "/sparql"
+    federated = serve_process(tmp_path_factory.mktemp("federated") / "store", "--allow-service", remote)
+    query = f"SELECT ?type WHERE {{ SERVICE <{remote}> {{ <http://kasei.us/2009/09/sparql/data/data1.rdf> a ?type }} }}"
+    resp = requests.get(federated.url + "/sparql", params={"query": query}, timeout=30)
+    assert resp.status_code == 200, resp.text
+    assert [b["type"]["value"] for b in resp.json()["results"]["bindings"]] == ["http://xmlns.com/foaf/0.1/Document"]
+    other = requests.get(federated.url + "/sparql", params={"query": query.replace("/sparql>", "/sparql/x>")},
+                         timeout=30)
+    assert other.status_code == 403
