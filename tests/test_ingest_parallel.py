@@ -48,7 +48,7 @@ def _rows(store: OxigraphStore) -> list[tuple]:
 
 
 def test_walk_streams_the_files_iter_files_lists_in_the_same_order(generated: Path) -> None:
-    roots = [DATA, generated, SHARED / "corpus"]
+    roots = [DATA, generated, *([SHARED / "corpus"] if (SHARED / "corpus").exists() else [])]
     assert list(walk(roots)) == list(iter_files(roots))
 
 
