@@ -130,3 +130,165 @@ def varied_postings(folder: Path, count: int, version: int = 0) -> list[Path]:
 def reference_data() -> list[Path]:
     """The demo's reference files (ROR records, organisations, skills), without its postings."""
     return [DATA / "ror", DATA / "organizations.yaml", DATA / "skills.ttl"]
+class ServeProcess:
+    """``jobgraph serve`` really started (waitress + its engine) on a free loopback port."""
+
+    def __init__(self, store: Path, *args: str, log: Path) -> None:
+        import socket
+        import time
+
+        import requests
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = log
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        env.pop("JOBGRAPH_UPDATE_TOKEN", None)
+        self.proc = subprocess.Popen([sys.executable, "-m", "jobgraph", "serve", "--store", str(store),
+                                      "--port", str(port), *args], env=env, stdout=log.open("wb"),
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"jobgraph serve exited {self.proc.returncode}:\n{log.read_text()}")
+            try:
+                requests.get(self.url + "/sparql", timeout=2)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.stop()
+        raise AssertionError(f"jobgraph serve did not answer within 60 s:\n{log.read_text()}")
+
+    def stop(self) -> None:
+        """Kill the whole process group: the server and its oxigraph child."""
+        import signal
+
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def serve_process(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A factory: ``serve_process(store_path, *serve_args)``; every server is killed at the end."""
+    started: list[ServeProcess] = []
+
+    def start(store: Path, *args: str) -> ServeProcess:
+        server = ServeProcess(store, *args, log=tmp_path_factory.mktemp("serve") / "serve.log")
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def load_w3c_protocol_data(path: Path) -> Path:
+    """A store holding the W3C protocol test graphs (data1-3.nt, each in its kasei.us named graph)."""
+    import gc
+
+    from pyoxigraph import NamedNode, RdfFormat, Store
+
+    folder = shared_path("sparql", "protocol")
+    store = Store(str(path))
+    for n in (1, 2, 3):
+        store.load(path=str(folder / f"data{n}.nt"), format=RdfFormat.N_TRIPLES,
+                   to_graph=NamedNode(f"http://kasei.us/2009/09/sparql/data/data{n}.rdf"))
+    store.flush()
+    del store
+    gc.collect()  # releases the store's lock, so the served engine can open it
+    return path
+
+
+# --- store backends (scale): the same tests run against the embedded store and a real `oxigraph serve` ---
+
+OXIGRAPH = Path(sys.executable).with_name("oxigraph")
+
+
+class OxigraphServer:
+    """A real ``oxigraph serve`` (PyPI package ``oxigraph``) on 127.0.0.1 and a free port; ``stop`` kills it."""
+
+    def __init__(self, location: Path) -> None:
+        import socket
+        import time
+        import urllib.request
+
+        if not OXIGRAPH.exists():
+            pytest.skip(f"{OXIGRAPH} is absent: pip install -e '.[dev]' installs the oxigraph server")
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}/query"
+        self.proc = subprocess.Popen([str(OXIGRAPH), "serve", "--location", str(location), "--bind",
+                                      f"127.0.0.1:{port}", "--union-default-graph"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).close()
+                return
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"oxigraph serve did not start: {self.proc.stderr.read().decode()}") from None
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=10)
+        if self.proc.stderr:
+            self.proc.stderr.close()
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path) -> Iterator[OxigraphServer]:
+    server = OxigraphServer(tmp_path / "oxigraph-server")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def backend_store(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """An empty store of each backend: OxigraphStore on disk, and SparqlStore over a real oxigraph server."""
+    from jobgraph.store import OxigraphStore, SparqlStore
+
+    if request.param == "embedded":
+        yield OxigraphStore(tmp_path / "store")
+        return
+    server = OxigraphServer(tmp_path / "oxigraph-server")
+    try:
+        yield SparqlStore(server.url)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def remote_seeds_store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The seeds store again, ingested through a SparqlStore into a real oxigraph server."""
+    from jobgraph.ingest import ingest
+    from jobgraph.store import SparqlStore
+
+    seeds = shared_path("seeds")
+    server = OxigraphServer(tmp_path_factory.mktemp("remote") / "seeds")
+    try:
+        store = SparqlStore(server.url)
+        summary = ingest([DATA, seeds], store, on_error=pytest.fail)
+        assert not summary.failures
+        yield store
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def any_seeds_store(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """``seeds_store`` for each backend."""
+    return request.getfixturevalue("seeds_store" if request.param == "embedded" else "remote_seeds_store")

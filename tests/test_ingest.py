@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from jobgraph.ingest import ingest
-from jobgraph.store import OxigraphStore
+from jobgraph.store import GraphStore
 from jobgraph.vocab import sparql_prefixes
 
 from .conftest import DATA, run_cli, shared_path
@@ -16,11 +16,12 @@ SELECT ?title ?ror WHERE { ?p a schema:JobPosting ; schema:title ?title ; schema
                           OPTIONAL { ?o schema:identifier ?ror } } ORDER BY ?title"""
 
 
-def _rows(store: OxigraphStore, query: str) -> list[tuple]:
+def _rows(store: GraphStore, query: str) -> list[tuple]:
     return [tuple(t.value if t is not None else None for t in sol) for sol in store.query(query)]
 
 
-def test_seeds_are_stored_with_their_employers_ror_ids(seeds_store: OxigraphStore) -> None:
+def test_seeds_are_stored_with_their_employers_ror_ids(any_seeds_store: GraphStore) -> None:
+    seeds_store = any_seeds_store
     from_seeds = "?p prov:wasDerivedFrom ?g . ?g dcterms:source ?src . FILTER(CONTAINS(STR(?src), '/seeds/')) ?p a"
     rows = _rows(seeds_store, POSTINGS.replace("?p a", from_seeds))
     assert len(rows) == 5
@@ -28,7 +29,8 @@ def test_seeds_are_stored_with_their_employers_ror_ids(seeds_store: OxigraphStor
     assert ("Open Source Applications Engineer", "https://ror.org/050gv4c78") in rows
 
 
-def test_each_document_has_a_graph_with_provenance(seeds_store: OxigraphStore) -> None:
+def test_each_document_has_a_graph_with_provenance(any_seeds_store: GraphStore) -> None:
+    seeds_store = any_seeds_store
     query = sparql_prefixes() + """
     SELECT ?g ?sha ?time ?version (COUNT(?p) AS ?n) WHERE {
       GRAPH ?g { ?g a jg:SourceDocument ; jg:sha256 ?sha ; prov:generatedAtTime ?time ; jg:extractorVersion ?version .
@@ -39,10 +41,10 @@ def test_each_document_has_a_graph_with_provenance(seeds_store: OxigraphStore) -
     assert all(len(r[1]) == 64 for r in rows)
 
 
-def test_reingest_unchanged_changes_nothing_and_changed_replaces(tmp_path: Path) -> None:
+def test_reingest_unchanged_changes_nothing_and_changed_replaces(tmp_path: Path, backend_store: GraphStore) -> None:
     folder = tmp_path / "postings"
     shutil.copytree(shared_path("seeds"), folder)
-    store = OxigraphStore(tmp_path / "store")
+    store = backend_store
     first = ingest([DATA, folder], store)
     size = len(store)
     second = ingest([folder], store)
@@ -58,8 +60,8 @@ def test_reingest_unchanged_changes_nothing_and_changed_replaces(tmp_path: Path)
     assert len(titles) == first.postings
 
 
-def test_a_bad_file_fails_alone_and_nothing_is_lost(tmp_path: Path) -> None:
-    store = OxigraphStore(tmp_path / "store")
+def test_a_bad_file_fails_alone_and_nothing_is_lost(tmp_path: Path, backend_store: GraphStore) -> None:
+    store = backend_store
     ingest([DATA], store)
     before = len(store)
     bad = tmp_path / "in"

@@ -3,21 +3,39 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from .store import OxigraphStore, StoreError, default_store_path
+from .store import GraphStore, StoreError, open_graph_store
+
+
+class StoreLocation(click.ParamType):
+    """A store folder (a Path) or a SPARQL store's query endpoint URL (kept as a str: Path would mangle //)."""
+
+    name = "DIR|URL"
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        if isinstance(value, Path) or str(value).startswith(("http://", "https://")):
+            return value
+        path = Path(value)
+        if path.is_file():
+            self.fail(f"{path} is a file; --store takes a folder (or the URL of a SPARQL store)", param, ctx)
+        return path
+
 
 store_option = click.option(
-    "--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Store folder (default: $JOBGRAPH_STORE or ~/.local/share/jobgraph/store).")
+    "--store", "store_path", type=StoreLocation(), default=None,
+    help="Store folder, or a SPARQL 1.1 store's query URL such as http://host:7878/query "
+         "(default: $JOBGRAPH_STORE or ~/.local/share/jobgraph/store).")
 
 
-def open_store(path: Path | None) -> OxigraphStore:
+def open_store(path: Path | str | None) -> GraphStore:
+    """The embedded store in a folder, or a remote one for an http(s) URL (see jobgraph.store)."""
     try:
-        return OxigraphStore(path or default_store_path())
+        return open_graph_store(path)
     except StoreError as err:
         raise click.ClickException(str(err)) from None
 
@@ -109,20 +127,36 @@ def extract_cmd(paths: tuple[Path, ...], as_json: bool, store_path: Path | None,
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @store_option
 @click.option("--force", is_flag=True, help="Re-extract files even when they are unchanged.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
+              help="Processes that extract and link in parallel.")
+@click.option("--batch", "batch_size", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Documents written per transaction (each is still stored whole or not at all).")
 @meta_options
-def ingest_cmd(paths: tuple[Path, ...], store_path: Path | None, force: bool, **meta: str | None) -> None:
-    """Extract, link and store postings; each source file becomes (or replaces) its own named graph."""
+def ingest_cmd(paths: tuple[Path, ...], store_path: Path | None, force: bool, jobs: int, batch_size: int,
+               **meta: str | None) -> None:
+    """Extract, link and store postings; each source file becomes (or replaces) its own named graph.
+
+    Folders of any size are streamed; files already stored unchanged are skipped, so an interrupted run
+    (Ctrl-C, or a crash) is resumed by running the same command again.
+    """
     from tqdm import tqdm
 
     from .ingest import ingest
 
     store = open_store(store_path)
-    click.echo(f"store: {store.path}", err=True)
-    summary = ingest(paths, store, overrides=meta, force=force,
-                     on_error=lambda msg: click.echo(msg, err=True),
-                     progress=lambda files: tqdm(files, desc="ingest", unit="file", file=sys.stderr,
-                                                 disable=None))
+    click.echo(f"store: {store.location}", err=True)
+    try:
+        summary = ingest(paths, store, overrides=meta, force=force, jobs=jobs, batch_size=batch_size,
+                         on_error=lambda msg: tqdm.write(msg, file=sys.stderr),
+                         bar=lambda total: tqdm(total=total, desc="ingest", unit="file", file=sys.stderr,
+                                                disable=None, smoothing=0.05))
+    except StoreError as err:
+        raise click.ClickException(f"{err} Documents written so far are complete; run again to resume.") from None
     click.echo(summary.line())
+    if summary.interrupted:
+        click.echo("interrupted: every document written is complete; run the same command again to resume",
+                   err=True)
+        sys.exit(130)
     sys.exit(1 if summary.failures else 0)
 
 
@@ -146,13 +180,38 @@ def query_cmd(query: str, store_path: Path | None, fmt: str) -> None:
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve_cmd(store_path: Path | None, host: str, port: int) -> None:
-    """Serve the SPARQL endpoint, the landing page and the query page."""
-    from .web import create_app
+@click.option("--engine", "engine_name", type=click.Choice(["oxigraph", "embedded"]), default="oxigraph",
+              show_default=True, help="oxigraph: an `oxigraph serve` child process answers /sparql (a runaway "
+              "query is really stopped); embedded: pyoxigraph in this process (the timeout is checked only "
+              "while results are written).")
+@click.option("--engine-port", default=0, type=click.IntRange(0, 65535),
+              help="Port of the oxigraph child on 127.0.0.1 (default: a free one), e.g. to ingest while serving.")
+@click.option("--workers", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="Threads of the production WSGI server (waitress).")
+@click.option("--timeout", "timeout_s", default=30.0, show_default=True, type=click.FloatRange(0.1),
+              help="Seconds a query may run.")
+@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
+              help="Most solutions a SELECT returns (the result is cut, still valid).")
+@click.option("--max-request-bytes", default=1024 * 1024, show_default=True, type=click.IntRange(1024),
+              help="Largest request body accepted (413 above).")
+@click.option("--update-token", envvar="JOBGRAPH_UPDATE_TOKEN", default=None, metavar="TOKEN",
+              help="Enable SPARQL Update and the Graph Store Protocol (/store) for requests with "
+              "'Authorization: Bearer TOKEN' (or set $JOBGRAPH_UPDATE_TOKEN). Read-only without it.")
+@click.option("--allow-service", multiple=True, metavar="URL",
+              help="A SERVICE endpoint federated queries may call (repeatable); all others are refused.")
+def serve_cmd(store_path: Path | None, host: str, port: int, engine_name: str, engine_port: int, workers: int,
+              timeout_s: float, max_rows: int, max_request_bytes: int, update_token: str | None,
+              allow_service: tuple[str, ...]) -> None:
+    """Serve the SPARQL endpoint, the landing page and the query page (waitress, production-ready)."""
+    from .store import default_store_path
+    from .web.serving import ServeOptions, run
 
-    store = open_store(store_path)
-    click.echo(f"store: {store.path} ({len(store)} triples); serving on http://{host}:{port}/", err=True)
-    create_app(store).run(host=host, port=port, threaded=True)
+    opts = ServeOptions(store_path or default_store_path(), host, port, engine_name, workers, timeout_s, max_rows,
+                        max_request_bytes, update_token, list(allow_service), engine_port)
+    try:
+        run(opts, echo=click.echo)
+    except (StoreError, RuntimeError) as err:
+        raise click.ClickException(str(err)) from None
 
 
 @main.group("ror")
@@ -173,7 +232,7 @@ def datacite_group() -> None:
 @main.command("backup")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @store_option
-def backup_cmd(directory: Path, store_path: Path | None) -> None:
+def backup_cmd(directory: Path, store_path: Path | str | None) -> None:
     """Write a consistent snapshot of the store into DIRECTORY (a new or empty folder).
 
     The snapshot is of one instant, even while this process's threads write; a store held by another
@@ -182,7 +241,7 @@ def backup_cmd(directory: Path, store_path: Path | None) -> None:
     from .backup import BackupError, backup
 
     store = open_store(store_path)
-    click.echo(f"store: {store.path}", err=True)
+    click.echo(f"store: {store.location}", err=True)
     try:
         manifest = backup(store, directory)
     except BackupError as err:
@@ -194,10 +253,14 @@ def backup_cmd(directory: Path, store_path: Path | None) -> None:
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @store_option
 @click.option("--force", is_flag=True, help="Replace a non-empty store (kept aside until the restore succeeded).")
-def restore_cmd(directory: Path, store_path: Path | None, force: bool) -> None:
+def restore_cmd(directory: Path, store_path: Path | str | None, force: bool) -> None:
     """Restore the store from a backup folder written by `jobgraph backup`."""
     from .backup import BackupError, restore
+    from .store import default_store_path
 
+    if isinstance(store_path, str):
+        raise click.ClickException(f"{store_path}: a restore needs a store folder; a remote SPARQL store is "
+                                   "restored with its own tools")
     path = store_path or default_store_path()
     click.echo(f"store: {path}", err=True)
     try:

@@ -6,14 +6,19 @@ is loaded first, into graphs of its own, so that postings in the same run are li
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
 import os
+import queue
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import RdfFormat, parse
+from pyoxigraph import RdfFormat, parse, serialize
 
 from .errors import internal_error
 from .extract import extract
@@ -29,8 +34,8 @@ from .link.organizations import (
 from .link.skills import Vocabulary
 from .model import Document, Posting
 from .rdf import document_quads
-from .read import ReadError, iter_files, read_document
-from .store import GraphStore
+from .read import ReadError, _is_posting_candidate, iter_files, load_meta, read_document
+from .store import BULK_QUADS, GraphStore, GraphWrite
 from .vocab import graph_iri, source_iri
 
 RDF_SUFFIXES = {".ttl": RdfFormat.TURTLE, ".nt": RdfFormat.N_TRIPLES, ".rdf": RdfFormat.RDF_XML}
@@ -45,10 +50,12 @@ class Summary:
     reference: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    interrupted: bool = False
 
     def line(self) -> str:
+        rate = f" ({self.postings / self.seconds:.0f} postings/s)" if self.seconds and self.postings else ""
         return (f"{self.files} files, {self.postings} postings, {self.triples} triples written, "
-                f"{self.unchanged} unchanged, {len(self.failures)} failed, in {self.seconds:.1f} s")
+                f"{self.unchanged} unchanged, {len(self.failures)} failed, in {self.seconds:.1f} s{rate}")
 
 
 def reference_kind(path: Path) -> str | None:
@@ -105,13 +112,13 @@ def data_dir() -> Path:
     return Path(os.environ.get("JOBGRAPH_DATA") or DEMO_DATA)
 
 
-def linker_for_extract(store_path: Path | None) -> Linker:
+def linker_for_extract(store_path: Path | str | None) -> Linker:
     """Link against the store when one is named (or the default one has organisations), else data/."""
-    from .store import OxigraphStore, default_store_path
+    from .store import OxigraphStore, default_store_path, open_graph_store
 
     path = store_path or default_store_path()
-    if store_path or os.environ.get("JOBGRAPH_STORE") or (path / "CURRENT").exists():
-        store = OxigraphStore(path)
+    if store_path or os.environ.get("JOBGRAPH_STORE") or (Path(path) / "CURRENT").exists():
+        store = open_graph_store(path)
         if any(True for _ in store.quads(graph_iri("ror"))):
             return linker_from_store(store)
     memory = OxigraphStore.in_memory()
@@ -145,6 +152,156 @@ def process(doc: Document, linker: Linker) -> list[Posting]:
     return [linker.link(p, doc) for p in extract(doc)]
 
 
+# --- streaming, parallel ingest ----------------------------------------------------------------------------
+
+
+def walk(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """The files ``iter_files`` yields, in the same order, but streamed: one folder's names in memory at a time,
+    never the whole tree (a million files would hold ~200 MB of Path objects)."""
+    for raw in paths:
+        root = Path(raw)
+        if root.is_dir():
+            yield from _walk_dir(root, root)
+        elif root.exists():
+            yield root
+        else:
+            raise ReadError(f"{root}: no such file or directory")
+
+
+def _walk_dir(folder: Path, root: Path) -> Iterator[Path]:
+    with os.scandir(folder) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
+        path = Path(entry.path)
+        if entry.is_dir():
+            if not entry.name.startswith("."):
+                yield from _walk_dir(path, root)
+        elif entry.is_file() and _is_posting_candidate(path, root):
+            yield path
+
+
+def digest_key(graph: str, sha256: str) -> int:
+    """(document graph, sha256 of its source) as 8 bytes: a million stored documents fit in ~70 MB to check."""
+    return int.from_bytes(hashlib.blake2b(f"{graph} {sha256}".encode(), digest_size=8).digest(), "big")
+
+
+@dataclass
+class _WorkerState:
+    linker: Linker
+    overrides: dict[str, Any] | None
+    stored: set[int]
+
+
+_STATE: _WorkerState | None = None  # set before the pool forks, so every worker inherits the linker once
+
+
+def _work(paths: list[Path]) -> list[tuple[str, Path, Any]]:
+    """Read, check, extract, link and serialise a chunk of files (in a worker process).
+
+    Returns ("unchanged", path, None), ("ok", path, (GraphWrite, postings)) or ("error", path, message)."""
+    assert _STATE is not None
+    out: list[tuple[str, Path, Any]] = []
+    for path in paths:
+        try:
+            if _STATE.stored and _unchanged(path, _STATE.overrides, _STATE.stored):
+                out.append(("unchanged", path, None))
+                continue
+            doc = read_document(path, _STATE.overrides)
+            graph = source_iri(doc.source_key)
+            postings = process(doc, _STATE.linker)
+            quads = list(document_quads(doc, postings))
+            write = GraphWrite(graph.value, serialize(quads, format=RdfFormat.N_QUADS), len(quads))
+            out.append(("ok", path, (write, len(postings))))
+        except ReadError as err:
+            out.append(("error", path, str(err)))
+        except Exception as err:  # a bug must cost one file, not the run; say so plainly
+            out.append(("error", path, internal_error(path, err)))
+    return out
+
+
+def _unchanged(path: Path, overrides: dict[str, Any] | None, stored: set[int]) -> bool:
+    """Whether the store holds this file as it is now: its bytes' sha256 and its graph (named from the source
+    metadata as read_document names it), without decoding or repairing the text."""
+    try:
+        data = path.read_bytes()
+        meta = {**load_meta(path), **{k: v for k, v in (overrides or {}).items() if v is not None}}
+    except (OSError, ReadError):
+        return False  # read_document will say what is wrong
+    graph = source_iri(str(meta.get("url") or path.resolve().as_uri()))
+    return digest_key(graph.value, hashlib.sha256(data).hexdigest()) in stored
+
+
+def _chunks(files: Iterable[Path], size: int) -> Iterator[list[Path]]:
+    chunk: list[Path] = []
+    for path in files:
+        chunk.append(path)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _results(files: Iterable[Path], jobs: int, chunk_size: int) -> Iterator[tuple[str, Path, Any]]:
+    """Results in input order. With jobs > 1 a pool of forked processes works on a bounded window of chunks
+    (Pool.imap would read the whole input ahead and queue every result: unbounded memory)."""
+    if jobs <= 1:
+        for chunk in _chunks(files, chunk_size):
+            yield from _work(chunk)
+        return
+    pool = multiprocessing.get_context("fork").Pool(jobs)
+    try:
+        window: deque = deque()
+        for chunk in _chunks(files, chunk_size):
+            window.append(pool.apply_async(_work, (chunk,)))
+            if len(window) >= 4 * jobs:
+                yield from window.popleft().get()
+        while window:
+            yield from window.popleft().get()
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+class _Writer:
+    """Writes batches in a thread of the main process while the workers keep extracting: pyoxigraph releases
+    the GIL while it loads. At most two batches wait (bounded memory); a store error stops the run."""
+
+    def __init__(self, store: GraphStore, summary: Summary) -> None:
+        self.store, self.summary = store, summary
+        self.queue: queue.Queue[list[tuple[GraphWrite, int]] | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="jobgraph-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (batch := self.queue.get()) is not None:
+            if self.error is not None:
+                continue
+            try:
+                self.store.write_graphs([w for w, _ in batch])
+            except BaseException as err:  # re-raised in the main thread
+                self.error = err
+                continue
+            self.summary.triples += sum(w.triples for w, _ in batch)
+            self.summary.postings += sum(n for _, n in batch)
+
+    def put(self, batch: list[tuple[GraphWrite, int]]) -> None:
+        self._raise()
+        self.queue.put(batch)
+
+    def close(self) -> None:
+        """Wait until every batch handed over is written (a batch is written whole, or not at all)."""
+        self.queue.put(None)
+        self.thread.join()
+        self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
 def ingest(
     paths: Iterable[str | Path],
     store: GraphStore,
@@ -152,29 +309,60 @@ def ingest(
     force: bool = False,
     on_error: Callable[[str], None] = print,
     progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda x: x,
+    jobs: int = 1,
+    batch_size: int = 1000,
+    bar: Callable[[int], Any] | None = None,
 ) -> Summary:
-    """Ingest files and folders into the store; each document replaces its own graph or nothing at all."""
+    """Ingest files and folders into the store; each document replaces its own graph or nothing at all.
+
+    Files are streamed (bounded memory for any number), extracted and linked by ``jobs`` processes, and
+    written ``batch_size`` documents per transaction. A file whose graph already holds its sha256 is skipped,
+    so an interrupted run resumes where it stopped. ``bar(total_files)`` makes a tqdm-like progress bar.
+    """
+    global _STATE
     started = time.perf_counter()
     summary = Summary()
-    postings_files = load_references(store, list(iter_files(paths)), summary, on_error)
-    linker = linker_from_store(store)
-    for path in progress(postings_files):
-        summary.files += 1
-        try:
-            doc = read_document(path, overrides)
-            graph = source_iri(doc.source_key)
-            if not force and store.graph_sha256(graph) == doc.sha256:
+    references, total = [], 0
+    for path in walk(paths):  # first pass: reference data (loaded first) and the count for the progress bar
+        if reference_kind(path):
+            references.append(path)
+        else:
+            total += 1
+    load_references(store, references, summary, on_error)
+    stored = set() if force else {digest_key(g, sha) for g, sha in store.source_digests()}
+    _STATE = _WorkerState(linker_from_store(store), overrides, stored)
+    meter = bar(total) if bar else None
+    writer = _Writer(store, summary)
+    batch: list[tuple[GraphWrite, int]] = []
+    triples = 0
+    postings_files = progress(p for p in walk(paths) if not reference_kind(p))
+    try:
+        for kind, _path, value in _results(postings_files, jobs, chunk_size=8):
+            summary.files += 1
+            if kind == "unchanged":
                 summary.unchanged += 1
-                continue
-            postings = process(doc, linker)
-            summary.triples += store.replace_graph(graph, document_quads(doc, postings))
-            summary.postings += len(postings)
-        except ReadError as err:
-            summary.failures.append(str(err))
-            on_error(f"error: {err}")
-        except Exception as err:  # a bug must cost one file, not the run; say so plainly
-            message = internal_error(path, err)
-            summary.failures.append(message)
-            on_error(f"error: {message}")
-    summary.seconds = time.perf_counter() - started
+            elif kind == "error":
+                summary.failures.append(value)
+                on_error(f"error: {value}")
+            else:
+                batch.append(value)
+                triples += value[0].triples
+                if len(batch) >= batch_size or triples >= BULK_QUADS // 3:
+                    writer.put(batch)
+                    batch, triples = [], 0
+            if meter is not None:
+                meter.update(1)
+                if summary.files % 64 == 0:
+                    rate = summary.postings / max(time.perf_counter() - started, 1e-9)
+                    meter.set_postfix_str(f"{rate:.0f} postings/s", refresh=False)
+    except KeyboardInterrupt:  # keep what is done (whole documents only); the next run skips it
+        summary.interrupted = True
+    finally:
+        _STATE = None
+        if batch:
+            writer.put(batch)
+        writer.close()
+        if meter is not None:
+            meter.close()
+        summary.seconds = time.perf_counter() - started
     return summary

@@ -50,6 +50,8 @@ OWL = Namespace("http://www.w3.org/2002/07/owl#")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 VOID = Namespace("http://rdfs.org/ns/void#")
 ROR = Namespace("https://ror.org/")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
 
 # jobgraph's own terms, minted only where no reused vocabulary has one (see ontology/jobgraph.ttl).
 JG = Namespace("https://w3id.org/jobgraph/ns#")

@@ -1,0 +1,213 @@
+"""Endpoint speed: `jobgraph serve` against `oxigraph serve` on the same store, in the same run.
+
+    python benchmarks/endpoint.py /work/bench/endpoint-store [--clients 1,8] [--seconds 30] [--rdflib-endpoint]
+
+The fixed query mix of issue 11 (counts per employer, top skills, skills co-occurring with Python, postings
+of one ROR id, a closing-date range with ORDER BY/LIMIT, CONSTRUCT of one posting) is sent by N client
+threads (one keep-alive session each, round robin through the mix from different offsets) for a fixed time
+per (server, clients). Each server opens the store in turn (an on-disk store is opened by one process
+only), on 127.0.0.1. Printed: throughput, p50/p95 latency, p50 of the two light lookups (are they stuck
+behind the heavy ones?), and jobgraph's throughput as a ratio of oxigraph's. Bounded: nothing outlives it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PREFIXES = "PREFIX schema: <http://schema.org/>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+PYTHON = "<https://w3id.org/jobgraph/skill/python>"
+LIGHT = ("postings of one ROR id", "CONSTRUCT one posting")
+
+
+def mix(ror: str, posting: str) -> dict[str, str]:
+    return {k: PREFIXES + v for k, v in {
+        "counts per employer": "SELECT ?org (COUNT(?p) AS ?n) WHERE { ?p schema:hiringOrganization ?org } "
+                               "GROUP BY ?org ORDER BY DESC(?n) LIMIT 20",
+        "top skills": "SELECT ?s (COUNT(?p) AS ?n) WHERE { ?p schema:skills ?s } "
+                      "GROUP BY ?s ORDER BY DESC(?n) LIMIT 20",
+        "skills with Python": f"SELECT ?s (COUNT(?p) AS ?n) WHERE {{ ?p schema:skills {PYTHON}, ?s . "
+                              f"FILTER(?s != {PYTHON}) }} GROUP BY ?s ORDER BY DESC(?n) LIMIT 20",
+        "postings of one ROR id": f"SELECT ?p ?title WHERE {{ ?p schema:hiringOrganization <{ror}> ; "
+                                  "schema:title ?title } LIMIT 100",
+        "closing-date range": "SELECT ?p ?d WHERE { ?p schema:validThrough ?d "
+                              'FILTER(STR(?d) >= "2026-03-01" && STR(?d) < "2026-04-01") } ORDER BY ?d LIMIT 50',
+        "CONSTRUCT one posting": f"CONSTRUCT {{ <{posting}> ?p ?o }} WHERE {{ <{posting}> ?p ?o }}",
+    }.items()}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A server process in its own process group, killed (with any child) on stop."""
+
+    def __init__(self, name: str, cmd: list[str], url: str, query_url: str) -> None:
+        self.name, self.url, self.query_url = name, url, query_url
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"{name} exited at start ({self.proc.returncode}): {' '.join(cmd)}")
+            try:
+                requests.get(query_url, params={"query": "ASK {}"}, timeout=5)
+                return
+            except requests.RequestException:
+                time.sleep(0.2)
+        self.stop()
+        raise SystemExit(f"{name} did not start within 120 s")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(15)
+
+
+def jobgraph_serve(store: Path, workers: int) -> Server:
+    port = free_port()
+    return Server("jobgraph serve", [sys.executable, "-m", "jobgraph", "serve", "--store", str(store), "--port",
+                                     str(port), "--workers", str(workers), "--timeout", "300"],
+                  f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}/sparql")
+
+
+def oxigraph_serve(store: Path) -> Server:
+    port = free_port()
+    return Server("oxigraph serve", [str(BIN / "oxigraph"), "serve", "--location", str(store), "--bind",
+                                     f"127.0.0.1:{port}", "--union-default-graph"],
+                  f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}/query")
+
+
+def dump_triples(store: Path) -> Path:
+    """The union of the store's graphs as N-Triples, for servers without a union default graph."""
+    import gc
+
+    from pyoxigraph import Store
+
+    out = store.parent / (store.name + ".nt")
+    if not out.exists():
+        db = Store(str(store))
+        with out.open("w", encoding="utf-8") as f:
+            for q in db:
+                f.write(f"{q.subject} {q.predicate} {q.object} .\n")
+        del db
+        gc.collect()
+    return out
+
+
+def rdflib_endpoint(store: Path) -> Server:
+    """rdflib-endpoint (rdflib's own SPARQL engine, in memory) over the store's triples."""
+    dump = dump_triples(store)
+    port = free_port()
+    return Server("rdflib-endpoint", [str(BIN / "rdflib-endpoint"), "serve", str(dump), "--host", "127.0.0.1",
+                                      "--port", str(port)], f"http://127.0.0.1:{port}",
+                  f"http://127.0.0.1:{port}/sparql")
+
+
+def pick(server: Server) -> tuple[str, str]:
+    """A ROR id with postings and one posting, from the data itself."""
+    q = PREFIXES + ("SELECT ?o ?p WHERE { ?p schema:hiringOrganization ?o . "
+                    'FILTER(STRSTARTS(STR(?o), "https://ror.org/")) } LIMIT 1')
+    row = requests.get(server.query_url, params={"query": q}, timeout=300,
+                       headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"][0]
+    return row["o"]["value"], row["p"]["value"]
+
+
+def load(server: Server, queries: dict[str, str], clients: int, seconds: float) -> dict:
+    names = list(queries)
+    samples: list[tuple[str, float, int]] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client(offset: int) -> None:
+        session = requests.Session()
+        i = offset
+        while time.monotonic() < stop_at:
+            name = names[i % len(names)]
+            i += 1
+            accept = "text/turtle" if name.startswith("CONSTRUCT") else "application/sparql-results+json"
+            start = time.perf_counter()
+            resp = session.post(server.query_url, data=queries[name].encode(), timeout=600,
+                                headers={"Content-Type": "application/sparql-query", "Accept": accept})
+            _ = resp.content
+            with lock:
+                samples.append((name, time.perf_counter() - start, resp.status_code))
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.monotonic() - began
+    lat = sorted(s[1] for s in samples)
+    light = sorted(s[1] for s in samples if s[0] in LIGHT)
+    return {"n": len(samples), "errors": sum(s[2] != 200 for s in samples), "qps": len(samples) / wall,
+            "p50": statistics.median(lat) * 1000, "p95": lat[int(0.95 * (len(lat) - 1))] * 1000,
+            "light_p50": statistics.median(light) * 1000 if light else float("nan"),
+            "per_query": {n: statistics.median([s[1] for s in samples if s[0] == n] or [float("nan")]) * 1000
+                          for n in names}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("store", type=Path, help="a jobgraph store folder (a copy: the benchmark opens it)")
+    parser.add_argument("--clients", default="1,8", help="comma-separated client counts")
+    parser.add_argument("--seconds", type=float, default=30.0, help="per server and client count")
+    parser.add_argument("--workers", type=int, default=8, help="jobgraph serve --workers")
+    parser.add_argument("--rdflib-endpoint", action="store_true",
+                        help="also rdflib-endpoint (pip install 'rdflib-endpoint[cli]'), over STORE.nt (written once)")
+    parser.add_argument("--only", help="comma-separated server names to run (default: all)")
+    args = parser.parse_args()
+    clients = [int(c) for c in args.clients.split(",")]
+    factories = [("jobgraph serve", lambda: jobgraph_serve(args.store, args.workers)),
+                 ("oxigraph serve", lambda: oxigraph_serve(args.store))]
+    if args.rdflib_endpoint:
+        factories.append(("rdflib-endpoint", lambda: rdflib_endpoint(args.store)))
+    if args.only:
+        factories = [f for f in factories if f[0] in args.only.split(",")]
+    results: dict[tuple[str, int], dict] = {}
+    queries: dict[str, str] | None = None
+    for name, factory in factories:
+        server = factory()
+        try:
+            if queries is None:
+                queries = mix(*pick(server))
+            for query in queries.values():  # warm the caches once, untimed
+                requests.post(server.query_url, data=query.encode(), timeout=600,
+                              headers={"Content-Type": "application/sparql-query"})
+            for n in clients:
+                results[(name, n)] = r = load(server, queries, n, args.seconds)
+                print(f"{name:16} {n:2} clients: {r['qps']:7.2f} q/s  p50 {r['p50']:8.1f} ms  p95 {r['p95']:8.1f} ms"
+                      f"  light p50 {r['light_p50']:7.1f} ms  ({r['n']} queries, {r['errors']} errors)", flush=True)
+                print("    per query p50 (ms): " + ", ".join(f"{q} {v:.0f}" for q, v in r["per_query"].items()),
+                      flush=True)
+        finally:
+            server.stop()
+    for n in clients:
+        if ("jobgraph serve", n) in results and ("oxigraph serve", n) in results:
+            ratio = results[("jobgraph serve", n)]["qps"] / results[("oxigraph serve", n)]["qps"]
+            print(f"ratio jobgraph/oxigraph throughput at {n} clients: {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

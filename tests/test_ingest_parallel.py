@@ -1,0 +1,122 @@
+"""Streaming, parallel, batched ingest: the same graph as one process, resumable, bad files fail alone."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from jobgraph.ingest import ingest, walk
+from jobgraph.read import iter_files
+from jobgraph.store import OxigraphStore
+from jobgraph.vocab import sparql_prefixes
+
+from .conftest import DATA, ROOT, SHARED
+
+POSTINGS = sparql_prefixes() + """
+SELECT ?g ?title ?org (COUNT(?s) AS ?skills) WHERE {
+  GRAPH ?g { ?p a schema:JobPosting ; schema:title ?title .
+             OPTIONAL { ?p schema:hiringOrganization ?org } OPTIONAL { ?p schema:skills ?s } } }
+GROUP BY ?g ?title ?org"""
+
+
+N = 40  # generated postings
+
+
+def _generate(n: int, out: Path) -> Path:
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.generate(n, out, seed=7, ror=DATA / "ror" / "ror-records-v2.json", pool=50)
+    return out
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _generate(N, tmp_path_factory.mktemp("gen") / "postings")
+
+
+def _rows(store: OxigraphStore) -> list[tuple]:
+    return sorted(tuple(t.value if t else '' for t in sol) for sol in store.query(POSTINGS))
+
+
+def test_walk_streams_the_files_iter_files_lists_in_the_same_order(generated: Path) -> None:
+    roots = [DATA, generated, SHARED / "corpus"]
+    assert list(walk(roots)) == list(iter_files(roots))
+
+
+def test_parallel_batched_ingest_builds_the_same_graph_as_one_process(generated: Path, tmp_path: Path) -> None:
+    serial = OxigraphStore(tmp_path / "serial")
+    one = ingest([DATA, generated], serial, jobs=1)
+    parallel = OxigraphStore(tmp_path / "parallel")
+    many = ingest([DATA, generated], parallel, jobs=2, batch_size=7)
+    assert (many.files, many.postings, many.triples, many.failures) == (one.files, one.postings, one.triples, [])
+    assert many.postings == N + 10
+    rows = _rows(parallel)
+    assert rows == _rows(serial) and len(rows) == many.postings
+    linked = [r for r in rows if r[2].startswith("https://ror.org/")]
+    assert len(linked) >= 0.9 * len(rows)  # generated employers are real ROR organisations, and are linked
+    assert len(parallel) == len(serial)
+
+
+def test_resume_skips_what_is_stored_and_replaces_what_changed(generated: Path, tmp_path: Path) -> None:
+    store = OxigraphStore(tmp_path / "store")
+    files = sorted(p for p in walk([generated]) if p.suffix != ".json")
+    ingest([DATA, *files[:20]], store, jobs=2)
+    again = ingest([DATA, generated], store, jobs=2)
+    assert again.unchanged == 20 + 9 and again.files == len(files) + 9 and not again.failures  # data/: 9 files
+    changed = files[3]
+    changed.write_text(changed.read_text().replace("Experience with", "Solid experience with"))
+    third = ingest([generated], store, jobs=2, batch_size=5)
+    assert (third.unchanged, third.files - third.unchanged, third.failures) == (len(files) - 1, 1, [])
+    assert third.postings >= 1
+    rows = _rows(store)
+    assert len({r[0] for r in rows}) == len(files) + 9  # one graph per file (and data/'s 9): none twice
+    descriptions = [sol[0].value for sol in store.query(sparql_prefixes() + """
+        SELECT ?d WHERE { ?p schema:description ?d FILTER(CONTAINS(?d, "Solid experience with")) }""")]
+    assert len(descriptions) == third.postings
+
+
+def test_bad_files_fail_alone_in_worker_processes(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (folder / "empty.md").write_text("")
+    for i in range(5):
+        (folder / f"ok-{i}.md").write_text(f"# Data Engineer {i}\n\nWe use Python and SPARQL.\n")
+    store = OxigraphStore(tmp_path / "store")
+    errors: list[str] = []
+    summary = ingest([folder], store, jobs=2, batch_size=2, on_error=errors.append)
+    assert summary.postings == 5 and summary.files == 7
+    assert len(errors) == 2 and any("binary" in e for e in errors) and any("empty" in e for e in errors)
+    assert len(_rows(store)) == 5
+
+
+def test_cli_interrupted_ingest_resumes(generated: Path, tmp_path: Path) -> None:
+    """Ctrl-C keeps whole documents only and says how to resume; the same command then finishes the job."""
+    store = tmp_path / "store"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    cmd = [sys.executable, "-m", "jobgraph", "ingest", "--store", str(store), "--jobs", "2", "--batch", "5",
+           str(DATA), str(generated)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    if proc.returncode == 130:
+        assert "run the same command again to resume" in err
+    else:  # the machine was quick enough to finish first
+        assert proc.returncode == 0, err
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "postings/s" in done.stdout
+    if proc.returncode == 130:
+        assert " 0 unchanged" not in done.stdout or " 0 postings" in out
+    count = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a <http://schema.org/JobPosting> }"
+    assert int(next(iter(OxigraphStore(store).query(count)))["n"].value) == 10 + N  # data/ + generated, once each
