@@ -1,13 +1,14 @@
 """Endpoint speed: `jobgraph serve` against `oxigraph serve` on the same store, in the same run.
 
-    python benchmarks/endpoint.py /work/bench/endpoint-store [--clients 1,8] [--seconds 30] [--rdflib-endpoint]
+    python benchmarks/endpoint.py /work/bench/endpoint-store [--clients 1,8] [--seconds 10] [--rounds 3]
 
 The fixed query mix of issue 11 (counts per employer, top skills, skills co-occurring with Python, postings
 of one ROR id, a closing-date range with ORDER BY/LIMIT, CONSTRUCT of one posting) is sent by N client
 threads (one keep-alive session each, round robin through the mix from different offsets) for a fixed time
-per (server, clients). Each server opens the store in turn (an on-disk store is opened by one process
-only), on 127.0.0.1. Printed: throughput, p50/p95 latency, p50 of the two light lookups (are they stuck
-behind the heavy ones?), and jobgraph's throughput as a ratio of oxigraph's. Bounded: nothing outlives it.
+per round; the servers run at once on two copies of the store (an on-disk store is opened by one process
+only) and take turns, in alternating order, so that drift in a shared machine's load hits both alike.
+Printed: throughput, p50/p95 latency, p50 of the two light lookups (are they stuck behind the heavy
+ones?), and jobgraph's throughput as a ratio of oxigraph's. Bounded: nothing outlives it.
 """
 
 from __future__ import annotations
@@ -57,11 +58,11 @@ def free_port() -> int:
 class Server:
     """A server process in its own process group, killed (with any child) on stop."""
 
-    def __init__(self, name: str, cmd: list[str], url: str, query_url: str) -> None:
+    def __init__(self, name: str, cmd: list[str], url: str, query_url: str, start_s: float = 120) -> None:
         self.name, self.url, self.query_url = name, url, query_url
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                      start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + start_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise SystemExit(f"{name} exited at start ({self.proc.returncode}): {' '.join(cmd)}")
@@ -71,7 +72,7 @@ class Server:
             except requests.RequestException:
                 time.sleep(0.2)
         self.stop()
-        raise SystemExit(f"{name} did not start within 120 s")
+        raise SystemExit(f"{name} did not start within {start_s:g} s")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -120,7 +121,7 @@ def rdflib_endpoint(store: Path) -> Server:
     port = free_port()
     return Server("rdflib-endpoint", [str(BIN / "rdflib-endpoint"), "serve", str(dump), "--host", "127.0.0.1",
                                       "--port", str(port)], f"http://127.0.0.1:{port}",
-                  f"http://127.0.0.1:{port}/sparql")
+                  f"http://127.0.0.1:{port}/sparql", start_s=1800)  # rdflib parses the whole dump first
 
 
 def pick(server: Server) -> tuple[str, str]:
@@ -158,21 +159,38 @@ def load(server: Server, queries: dict[str, str], clients: int, seconds: float) 
         t.start()
     for t in threads:
         t.join()
-    wall = time.monotonic() - began
-    lat = sorted(s[1] for s in samples)
-    light = sorted(s[1] for s in samples if s[0] in LIGHT)
-    return {"n": len(samples), "errors": sum(s[2] != 200 for s in samples), "qps": len(samples) / wall,
+    return {"n": len(samples), "errors": sum(s[2] != 200 for s in samples), "wall": time.monotonic() - began,
+            "lat": [s[1] for s in samples], "light": [s[1] for s in samples if s[0] in LIGHT],
+            "per": {n: [s[1] for s in samples if s[0] == n] for n in names}}
+
+
+def copy_of(store: Path) -> Path:
+    """A second copy of the (closed) store, so that both servers can run at once and take turns."""
+    import shutil
+
+    twin = store.parent / (store.name + ".twin")
+    if not twin.exists():
+        shutil.copytree(store, twin)
+    return twin
+
+
+def pooled(runs: list[dict]) -> dict:
+    n = sum(r["n"] for r in runs)
+    lat = sorted(x for r in runs for x in r["lat"])
+    light = sorted(x for r in runs for x in r["light"])
+    return {"n": n, "errors": sum(r["errors"] for r in runs), "qps": n / sum(r["wall"] for r in runs),
             "p50": statistics.median(lat) * 1000, "p95": lat[int(0.95 * (len(lat) - 1))] * 1000,
             "light_p50": statistics.median(light) * 1000 if light else float("nan"),
-            "per_query": {n: statistics.median([s[1] for s in samples if s[0] == n] or [float("nan")]) * 1000
-                          for n in names}}
+            "per_query": {q: statistics.median([x for r in runs for x in r["per"][q]] or [float("nan")]) * 1000
+                          for q in runs[0]["per"]}}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("store", type=Path, help="a jobgraph store folder (a copy: the benchmark opens it)")
+    parser.add_argument("store", type=Path, help="a jobgraph store folder, closed (the benchmark opens it)")
     parser.add_argument("--clients", default="1,8", help="comma-separated client counts")
-    parser.add_argument("--seconds", type=float, default=30.0, help="per server and client count")
+    parser.add_argument("--seconds", type=float, default=10.0, help="per round, server and client count")
+    parser.add_argument("--rounds", type=int, default=3, help="the servers take turns, this many times each")
     parser.add_argument("--workers", type=int, default=8, help="jobgraph serve --workers")
     parser.add_argument("--rdflib-endpoint", action="store_true",
                         help="also rdflib-endpoint (pip install 'rdflib-endpoint[cli]'), over STORE.nt (written once)")
@@ -180,28 +198,34 @@ def main() -> None:
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
     factories = [("jobgraph serve", lambda: jobgraph_serve(args.store, args.workers)),
-                 ("oxigraph serve", lambda: oxigraph_serve(args.store))]
+                 ("oxigraph serve", lambda: oxigraph_serve(copy_of(args.store)))]
     if args.rdflib_endpoint:
         factories.append(("rdflib-endpoint", lambda: rdflib_endpoint(args.store)))
     if args.only:
         factories = [f for f in factories if f[0] in args.only.split(",")]
-    results: dict[tuple[str, int], dict] = {}
-    queries: dict[str, str] | None = None
-    for name, factory in factories:
-        server = factory()
-        try:
-            if queries is None:
-                queries = mix(*pick(server))
-            for query in queries.values():  # warm the caches once, untimed
+    servers: list[Server] = []
+    try:
+        for _, factory in factories:
+            servers.append(factory())
+        queries = mix(*pick(servers[0]))
+        for server in servers:  # warm each server's caches once, untimed
+            for query in queries.values():
                 requests.post(server.query_url, data=query.encode(), timeout=600,
                               headers={"Content-Type": "application/sparql-query"})
-            for n in clients:
-                results[(name, n)] = r = load(server, queries, n, args.seconds)
-                print(f"{name:16} {n:2} clients: {r['qps']:7.2f} q/s  p50 {r['p50']:8.1f} ms  p95 {r['p95']:8.1f} ms"
-                      f"  light p50 {r['light_p50']:7.1f} ms  ({r['n']} queries, {r['errors']} errors)", flush=True)
-                print("    per query p50 (ms): " + ", ".join(f"{q} {v:.0f}" for q, v in r["per_query"].items()),
+        results: dict[tuple[str, int], dict] = {}
+        for n in clients:
+            runs: dict[str, list[dict]] = {s.name: [] for s in servers}
+            for r in range(args.rounds):  # alternate the order, so drift in the machine's load hits both
+                for server in servers if r % 2 == 0 else servers[::-1]:
+                    runs[server.name].append(load(server, queries, n, args.seconds))
+            for name, rs in runs.items():
+                results[(name, n)] = p = pooled(rs)
+                print(f"{name:16} {n:2} clients: {p['qps']:7.2f} q/s  p50 {p['p50']:8.1f} ms  p95 {p['p95']:8.1f} ms"
+                      f"  light p50 {p['light_p50']:7.1f} ms  ({p['n']} queries, {p['errors']} errors)", flush=True)
+                print("    per query p50 (ms): " + ", ".join(f"{q} {v:.0f}" for q, v in p["per_query"].items()),
                       flush=True)
-        finally:
+    finally:
+        for server in servers:
             server.stop()
     for n in clients:
         if ("jobgraph serve", n) in results and ("oxigraph serve", n) in results:

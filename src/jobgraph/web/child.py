@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import itertools
 import logging
 import re
 import shutil
@@ -32,6 +33,7 @@ from .engine import Answer, Dataset, EngineError
 from .limits import RowCap
 
 log = logging.getLogger("jobgraph.engine")
+SMALL_BYTES = 256 * 1024  # results up to this size are buffered and sent whole
 GRACE_S = 1.0  # beyond the timeout, before the child is killed
 VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -170,8 +172,18 @@ class ChildEngine:
             raise EngineError(502, f"the query engine answered {resp.status}: {message[:300]}")
         cap = RowCap(mime, self.max_rows) if resp.headers.get("Content-Type", "").startswith(
             ("application/sparql-results", "text/csv", "text/tab-separated-values")) else None
-        return Answer(resp.headers.get("Content-Type", mime).split(";")[0], self._stream(resp, cap, deadline,
-                                                                                         generation), cap)
+        stream = self._stream(resp, cap, deadline, generation)
+        # A small result is sent in one piece with a Content-Length: measured, waitress answers a
+        # streamed (chunked) body several ms later than a whole one.
+        head: list[bytes] = []
+        size = 0
+        for part in stream:
+            head.append(part)
+            size += len(part)
+            if size > SMALL_BYTES:
+                return Answer(resp.headers.get("Content-Type", mime).split(";")[0],
+                              itertools.chain(head, stream), cap)
+        return Answer(resp.headers.get("Content-Type", mime).split(";")[0], b"".join(head), cap)
 
     def _send(self, path: str, body: bytes, mime: str, deadline: float) -> tuple:
         for attempt in (1, 2):

@@ -71,7 +71,8 @@ def service_description() -> Response:
 def _count(query: str) -> list[dict]:
     """Rows of an internal SELECT through the configured engine (so the timeout applies here too)."""
     answer = engine().query(query, "application/sparql-results+json", Dataset(), None)
-    rows = json.loads(b"".join(answer.body))["results"]["bindings"]
+    body = answer.body if isinstance(answer.body, bytes) else b"".join(answer.body)
+    rows = json.loads(body)["results"]["bindings"]
     return [{k: v["value"] for k, v in row.items()} for row in rows]
 
 

@@ -62,10 +62,10 @@ class Dataset:
 
 @dataclass
 class Answer:
-    """A serialized result: ``body`` yields bytes; ``rows`` is filled in once the body is consumed."""
+    """A serialized result: the whole body (small results), or an iterator streaming it."""
 
     mimetype: str
-    body: Iterator[bytes]
+    body: bytes | Iterator[bytes]
     cap: RowCap | None = None
 
 
@@ -146,7 +146,7 @@ class EmbeddedEngine:
             raise EngineError(500, f"the query failed while running: {err}") from None
         if cap is not None:
             sink.parts.append(cap.close())
-        return Answer(mime, iter(sink.parts), cap)
+        return Answer(mime, b"".join(sink.parts), cap)
 
     def update(self, text: str, using: list[tuple[str, str]], base_iri: str) -> tuple[int, str]:
         """A SPARQL Update on the store (pyoxigraph takes no protocol dataset: using-graph-uri is refused)."""
