@@ -26,7 +26,7 @@ from jobgraph.vocab import PROV, source_iri
 
 from .conftest import ROOT, reference_data, run_cli, varied_postings
 
-DOCUMENTS = 50
+DOCUMENTS = 36
 BATCH = 5  # documents per transaction, so that a kill lands between and inside batches
 SOURCES = source_iri("x").value.rsplit("/", 1)[0] + "/"
 
