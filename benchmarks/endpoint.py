@@ -84,10 +84,10 @@ class Server:
                 self.proc.wait(15)
 
 
-def jobgraph_serve(store: Path, workers: int) -> Server:
+def jobgraph_serve(store: Path, workers: int, engine: str) -> Server:
     port = free_port()
     return Server("jobgraph serve", [sys.executable, "-m", "jobgraph", "serve", "--store", str(store), "--port",
-                                     str(port), "--workers", str(workers), "--timeout", "300"],
+                                     str(port), "--workers", str(workers), "--timeout", "300", "--engine", engine],
                   f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}/sparql")
 
 
@@ -121,7 +121,7 @@ def rdflib_endpoint(store: Path) -> Server:
     port = free_port()
     return Server("rdflib-endpoint", [str(BIN / "rdflib-endpoint"), "serve", str(dump), "--host", "127.0.0.1",
                                       "--port", str(port)], f"http://127.0.0.1:{port}",
-                  f"http://127.0.0.1:{port}/sparql", start_s=1800)  # rdflib parses the whole dump first
+                  f"http://127.0.0.1:{port}/", start_s=1800)  # rdflib parses the whole dump first
 
 
 def pick(server: Server) -> tuple[str, str]:
@@ -192,12 +192,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="per round, server and client count")
     parser.add_argument("--rounds", type=int, default=3, help="the servers take turns, this many times each")
     parser.add_argument("--workers", type=int, default=8, help="jobgraph serve --workers")
+    parser.add_argument("--engine", default="oxigraph", choices=["oxigraph", "embedded"],
+                        help="jobgraph serve --engine")
     parser.add_argument("--rdflib-endpoint", action="store_true",
                         help="also rdflib-endpoint (pip install 'rdflib-endpoint[cli]'), over STORE.nt (written once)")
     parser.add_argument("--only", help="comma-separated server names to run (default: all)")
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
-    factories = [("jobgraph serve", lambda: jobgraph_serve(args.store, args.workers)),
+    factories = [("jobgraph serve", lambda: jobgraph_serve(args.store, args.workers, args.engine)),
                  ("oxigraph serve", lambda: oxigraph_serve(copy_of(args.store)))]
     if args.rdflib_endpoint:
         factories.append(("rdflib-endpoint", lambda: rdflib_endpoint(args.store)))

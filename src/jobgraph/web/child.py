@@ -97,6 +97,9 @@ class OxigraphServer:
                                    f"using the store {self.location}?")
             try:
                 if self.pool.request("GET", "/", timeout=1.0).status < 500:
+                    time.sleep(0.05)
+                    if self.proc.poll() is not None:  # that answer came from another process on the port
+                        continue
                     log.info("oxigraph serve pid %s on %s", self.proc.pid, self.url)
                     self.port = port
                     return
@@ -117,7 +120,12 @@ class OxigraphServer:
                 return
             log.warning("killing the query engine (pid %s): %s", self.proc and self.proc.pid, reason)
             self._kill()
-            self._start()
+            try:
+                self._start()
+            except RuntimeError as err:  # e.g. the port was taken meanwhile: any free one will do
+                log.warning("restart on port %s failed (%s); trying another port", self.port, err)
+                self.port = 0
+                self._start()
             self.generation += 1
 
     def _kill(self) -> None:
