@@ -77,7 +77,7 @@ def check_one(path: Path, linker) -> str:  # type: ignore[no-untyped-def]
     return "postings"
 
 
-@settings(max_examples=60, deadline=20_000, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow], database=None)
 @given(demo=st.sampled_from(DEMOS), ops=st.lists(st.tuples(st.sampled_from(sorted(MUTATIONS)),
                                                            st.integers(0, 10**6)), min_size=1, max_size=3))
@@ -89,7 +89,7 @@ def test_mutated_postings_give_postings_or_one_clear_error(demo: Path, ops, link
     path.write_bytes(data)
     started = time.perf_counter()
     check_one(path, linker)
-    assert time.perf_counter() - started < 15, f"{ops} took {time.perf_counter() - started:.1f} s"
+    assert time.perf_counter() - started < 30, f"{ops} took {time.perf_counter() - started:.1f} s"
 
 
 @settings(max_examples=40, deadline=5_000, database=None)
@@ -113,6 +113,8 @@ HOSTILE = {  # each the worst of its kind within the file size limit
     "one-line.md": b"# Data Steward\n\n" + b"Apply by 1 May 2026 to x@example.org. Remote. " * 40_000,
     "ats.md": b"# Data Steward\n\n" + b"x@" * 900_000,
     "deep.html": b"<html><body>" + b"<div>" * 200_000 + b"<h1>Data Steward</h1>",
+    "directives.md": b"# Data Steward\n\n" + (b"```{note} " + b"x" * 90 + b"\n") * 19_000,
+    "headings.md": b"".join(b"# Research Engineer %d\n\nRemote, full-time.\n\n" % i for i in range(990)),
     "front-matter.md": b"---\ntitle: x\n" + b"".join(b"k%d: [a, b]\n" % i for i in range(19_000))
     + b"---\n# Data Steward\n",
 }
@@ -156,13 +158,22 @@ def test_hostile_files_are_bounded_in_time_and_memory_and_the_others_still_inges
     assert "Data Steward" in titles
 
 
-def test_alias_bomb_is_refused_before_it_is_expanded(tmp_path: Path) -> None:
-    path = tmp_path / "bomb.yaml"
-    path.write_bytes(HOSTILE["bomb.yaml"])
+@pytest.mark.parametrize("name", ["bomb.yaml", "bomb-front-matter.md"])
+def test_alias_bomb_is_refused_before_it_is_expanded(name: str, tmp_path: Path) -> None:
+    """9**9 values if expanded; refused in well under a second and a few MB of Python allocations."""
+    import tracemalloc
+
+    path = tmp_path / name
+    path.write_bytes(HOSTILE[name])
     started = time.perf_counter()
-    with pytest.raises(ReadError, match="alias bomb"):
-        extract(read_document(path))
-    assert time.perf_counter() - started < 1
+    tracemalloc.start()
+    try:
+        with pytest.raises(ReadError, match="alias bomb"):
+            extract(read_document(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - started < 2 and peak < 10 * 2**20, (time.perf_counter() - started, peak)
 
 
 def test_other_files_in_the_run_are_still_ingested(tmp_path: Path) -> None:
@@ -176,3 +187,20 @@ def test_other_files_in_the_run_are_still_ingested(tmp_path: Path) -> None:
     assert summary.postings == 1 and len(errors) == 5 == len(summary.failures)
     assert all("internal error" not in e for e in errors), errors
     assert len({e.split(":")[1] for e in errors}) == 5  # one line per file
+
+
+FENCE_PIECES = ["```{note}\n", "```{admonition} Title\n", "```\n", "``` \n", "text\n", "```python\n", "x", "\n",
+                "<!--", "-->", "<script>", "</script>", "<SCRIPT>", "<style>", "</style>", "<p>", " "]
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(st.lists(st.sampled_from(FENCE_PIECES), max_size=30).map("".join))
+def test_linear_strippers_do_what_the_regexes_did(text: str) -> None:
+    """The linear replacements of the regexes that were quadratic on hostile input give the very same text."""
+    import re
+
+    from jobgraph.extract.sections import COMMENT, MYST_DIRECTIVE, drop_directives, drop_hidden
+
+    assert drop_directives(text) == MYST_DIRECTIVE.sub("", text)
+    assert drop_hidden(text) == re.sub(r"(?is)<(script|style|iframe)\b.*?</\1>|<!--.*?-->", "", text)
+    assert drop_hidden(text, COMMENT) == re.sub(r"(?s)<!--.*?-->", "", text)

@@ -16,7 +16,7 @@ from typing import Any
 
 from pyoxigraph import Store
 
-from .store import OxigraphStore
+from .store import GraphStore, OxigraphStore
 
 MANIFEST = "jobgraph-backup.json"
 SNAPSHOT = "store"
@@ -30,8 +30,11 @@ def _counts(store: Store) -> dict[str, int]:
     return {"quads": len(store), "graphs": sum(1 for _ in store.named_graphs())}
 
 
-def backup(store: OxigraphStore, target: Path) -> dict[str, Any]:
+def backup(store: GraphStore, target: Path) -> dict[str, Any]:
     """Snapshot ``store`` into the new or empty folder ``target``; returns the manifest written beside it."""
+    if not isinstance(store, OxigraphStore):
+        raise BackupError(f"{store.location} is a remote store: back it up with its own tools (this backs up a "
+                          "store folder)")
     if store.path == Path(":memory:"):
         raise BackupError("an in-memory store cannot be backed up; use --store to name a store on disk")
     if target.exists() and (not target.is_dir() or any(target.iterdir())):

@@ -252,7 +252,6 @@ def serve_cmd(store_path: Path | None, host: str, port: int, engine_name: str, e
               timeout_s: float, max_rows: int, max_request_bytes: int, update_token: str | None,
               allow_service: tuple[str, ...]) -> None:
     """Serve the SPARQL endpoint, the landing page and the query page (waitress, production-ready)."""
-    from .store import default_store_path
     from .web.serving import ServeOptions, run
 
     opts = ServeOptions(store_path or default_store_path(), host, port, engine_name, workers, timeout_s, max_rows,
@@ -445,7 +444,7 @@ def datacite_link_cmd(dois: tuple[str, ...], api: str, cache: Path | None, refre
 @main.command("backup")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @store_option
-def backup_cmd(directory: Path, store_path: Path | None) -> None:
+def backup_cmd(directory: Path, store_path: Path | str | None) -> None:
     """Write a consistent snapshot of the store into DIRECTORY (a new or empty folder).
 
     The snapshot is of one instant, even while this process's threads write; a store held by another
@@ -466,10 +465,13 @@ def backup_cmd(directory: Path, store_path: Path | None) -> None:
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @store_option
 @click.option("--force", is_flag=True, help="Replace a non-empty store (kept aside until the restore succeeded).")
-def restore_cmd(directory: Path, store_path: Path | None, force: bool) -> None:
+def restore_cmd(directory: Path, store_path: Path | str | None, force: bool) -> None:
     """Restore the store from a backup folder written by `jobgraph backup`."""
     from .backup import BackupError, restore
 
+    if isinstance(store_path, str):
+        raise click.ClickException(f"{store_path}: a restore needs a store folder; a remote SPARQL store is "
+                                   "restored with its own tools")
     path = store_path or default_store_path()
     click.echo(f"store: {path}", err=True)
     try:

@@ -6,6 +6,8 @@ Linking (employer -> ROR, mentions -> skill concepts) is the next stage, in ``jo
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from ..model import Document, Evidence, Posting
@@ -31,7 +33,11 @@ DATE_KEYS = (("date_posted", "date_posted"), ("datePosted", "date_posted"), ("po
 
 
 def extract(doc: Document) -> list[Posting]:
-    postings = [_posting(doc, i, block) for i, block in enumerate(blocks(doc))]
+    found = blocks(doc)
+    if len(found) > MAX_POSTINGS:
+        raise ExtractError(f"{doc.path}: {len(found)} postings in one document is more than the {MAX_POSTINGS} "
+                           "allowed; split it into several files")
+    postings = [_posting(doc, i, block) for i, block in enumerate(found)]
     postings = [p for p in postings if p.title]
     if not postings:
         raise ExtractError(f"{doc.path}: no job posting found (no title heading, header or field); if it is one, "
@@ -51,6 +57,7 @@ def _field(fields: dict[str, Any], keys: tuple[str, ...]) -> Any:
     return None
 
 
+MAX_POSTINGS = 1000  # per document; a job board's listing holds tens
 MAX_DESCRIPTION = 50_000  # characters; the longest real posting has 12,000
 MAX_TITLE = 300  # a "title" longer than this is a paragraph (a page with no line breaks): cut it, the rules stay fast
 
@@ -123,7 +130,7 @@ def _place(p: Posting, block: Block, text: str, secs: list[f.Section]) -> None:
     arrangement = f.work_arrangement(text, secs)
     page_text = block.fields.get("_page_text")
     if arrangement is None and page_text:  # what a page says of its whole team holds for each of its postings
-        arrangement = f.work_arrangement(page_text, f.sections(page_text))
+        arrangement = _page_arrangement(page_text)
         if arrangement and arrangement[1]:
             arrangement = None
     if p.location and re.match(r"(?i)remote|anywhere|global", p.location):
@@ -131,6 +138,7 @@ def _place(p: Posting, block: Block, text: str, secs: list[f.Section]) -> None:
             "remote", True, Evidence(p.location, f"{block.format}-field:location"))
     if arrangement:
         kind, strong, evidence = arrangement
+        evidence = replace(evidence)  # each posting its own (the page's is cached)
         p.work_arrangement = kind
         if kind != "on-site" or evidence.rule != "remote-optional":
             p.remote = kind in ("remote", "hybrid")
@@ -145,6 +153,12 @@ def _place(p: Posting, block: Block, text: str, secs: list[f.Section]) -> None:
         p.country = f.country_of(p.location)
         if ev["location"].rule == "location-work-authorisation":
             p.remote_regions += [r for r in f.countries_named(p.location) if r not in p.remote_regions]
+
+
+@lru_cache(maxsize=8)
+def _page_arrangement(page_text: str) -> tuple[str, bool, Evidence] | None:
+    """Once per page, not once per posting on it (a page of thousands of headings was quadratic)."""
+    return f.work_arrangement(page_text, f.sections(page_text))
 
 
 def _posting(doc: Document, index: int, block: Block) -> Posting:

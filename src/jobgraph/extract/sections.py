@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,7 +211,7 @@ MD_LINK = re.compile(r"(?<!!)\[([^\[\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*\)(?:\{[
 
 def clean_markdown(text: str) -> str:
     """Drop MyST directives, HTML comments, link targets, footnote markers and escapes; keep headings and lists."""
-    text = MYST_DIRECTIVE.sub("", text)
+    text = drop_directives(text)
     text = drop_hidden(text, COMMENT)
     text = re.sub(r"^:::+\s*(?:\{[\w-]+\}.*)?$", "", text, flags=re.M)  # MyST colon fences: keep their content
     text = re.sub(r"\{(?:[\w-]+)\}`([^`]*)`", r"\1", text)  # {role}`text`
@@ -283,6 +284,28 @@ def html_to_markdown(html: str) -> str:
 
 HIDDEN = re.compile(r"(?i)<(script|style|iframe)\b|<!--")
 COMMENT = re.compile("<!--")
+
+
+DIRECTIVE_OPEN = re.compile(r"^```\{\w[\w-]*\}[^\n]*$", re.M)
+FENCE_CLOSE = re.compile(r"^```[ \t]*$", re.M)
+
+
+def drop_directives(text: str) -> str:
+    """What ``MYST_DIRECTIVE.sub("", text)`` does, without rescanning: each opener finds its closing fence by
+    bisection (the regex rescans to the end for every opener that is never closed: minutes on a hostile page)."""
+    closes = [(m.start(), m.end()) for m in FENCE_CLOSE.finditer(text)]
+    starts = [start for start, _ in closes]
+    out, pos = [], 0
+    for m in DIRECTIVE_OPEN.finditer(text):
+        if m.start() < pos:
+            continue
+        # The regex's optional content `(?:.*?\n)?` is greedy: a fence after at least one line, else the next line.
+        i = bisect_left(starts, m.end() + 2)
+        if i == len(starts) and not (i and starts[i - 1] == m.end() + 1):
+            continue
+        out.append(text[pos:m.start()])
+        pos = closes[i][1] if i < len(starts) else closes[i - 1][1]
+    return "".join(out) + text[pos:]
 
 
 def drop_hidden(text: str, opener: re.Pattern[str] = HIDDEN) -> str:
