@@ -50,6 +50,7 @@ OWL = Namespace("http://www.w3.org/2002/07/owl#")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 VOID = Namespace("http://rdfs.org/ns/void#")
 ROR = Namespace("https://ror.org/")
+ESCO = Namespace("http://data.europa.eu/esco/model#")  # ESCO's own model terms (skillType, ...)
 
 # jobgraph's own terms, minted only where no reused vocabulary has one (see ontology/jobgraph.ttl).
 JG = Namespace("https://w3id.org/jobgraph/ns#")
@@ -65,6 +66,7 @@ PREFIXES: dict[str, str] = {
     "owl": str(OWL),
     "jg": str(JG),
     "ror": str(ROR),
+    "esco": str(ESCO),
 }
 
 DEFAULT_BASE_IRI = "https://w3id.org/jobgraph/"
