@@ -82,7 +82,7 @@ def parse_source(path: Path) -> list[Entry]:
 
 def spelling_variants(label: str) -> set[str]:
     """Spelling variants a posting may write: British/American, hyphen/space, lower case."""
-    out = {label.lower()}
+    out = set() if re.sub(r"[^A-Za-z]", "", label).isupper() else {label.lower()}  # "rest" is not REST
     if "-" in label:
         out |= {label.replace("-", " "), label.replace("-", "")}
     elif " " in label and len(label.split()) == 2:
@@ -145,7 +145,7 @@ def vocabulary_quads(entries: list[Entry], esco: dict[str, str]) -> list[Quad]:
              "graph/esco) is reused under Commission Decision 2011/833/EU: 'This service uses the ESCO "
              "classification of the European Commission.' The O*NET (CC BY 4.0) and Lightcast lists were "
              "consulted, not copied: no label or identifier from them is shipped.", language=en))]
-    all_labels = {lab.casefold() for e in entries for lab in [e.label, *e.alts, *e.hidden]}
+    owner = {lab.casefold(): e.id for e in entries for lab in [e.label, *e.alts, *e.hidden]}
     for e in entries:
         s = NamedNode(JGS + e.id)
         q += [Quad(s, RDF.type, SKOS.Concept), Quad(s, SKOS.inScheme, scheme),
@@ -155,8 +155,9 @@ def vocabulary_quads(entries: list[Entry], esco: dict[str, str]) -> list[Quad]:
         q += [Quad(s, SKOS.broader, NamedNode(JGS + b)) for b in e.broader]
         q += [Quad(s, SKOS.altLabel, Literal(a, language=en)) for a in dict.fromkeys(e.alts) if a != e.label]
         hidden = set(e.hidden)
-        for label in [e.label, *e.alts]:
-            hidden |= {v for v in spelling_variants(label) if v.casefold() not in all_labels}
+        if "cs" not in e.flags:  # a case-sensitive concept's lower-case form is an ordinary word ("slack")
+            for label in [e.label, *e.alts]:
+                hidden |= {v for v in spelling_variants(label) if owner.get(v.casefold(), e.id) == e.id}
         seen: set[str] = set()
         for h in sorted(hidden):
             if h.casefold() not in seen and h not in (e.label, *e.alts):

@@ -16,13 +16,15 @@ minted: every IRI is one ESCO publishes.
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from ..vocab import DCT, ESCO, RDF, SKOS
+from ..vocab import DCT, ESCO, RDF, SKOS, graph_iri
 
 SKILLS_FILE = "skills_en.v1.2.0.reconstructed.csv"
 OFFICIAL = "v1.2.0"
@@ -67,7 +69,7 @@ def count_rows(files: dict[str, Path]) -> int:
 
 
 def _labels(value: str, sep: str = "\n") -> list[str]:
-    return [v.strip() for v in value.split(sep) if v.strip()]
+    return [v.strip() for v in re.split(sep, value) if v.strip()]
 
 
 def scheme_quads() -> Iterator[Quad]:
@@ -89,7 +91,7 @@ def read_esco(folder: Path, wanted: set[str] | None = None,
     yield from scheme_quads()
     for row in _rows(files["schemes"]):
         scheme = NamedNode(row["conceptSchemeUri"])
-        members = [m for m in _labels(row.get("hasTopConcept", ""), "|") if wanted is None or m in wanted]
+        members = [m for m in _labels(row.get("hasTopConcept", ""), r"[|\n]") if wanted is None or m in wanted]
         if wanted is None or members:
             yield Quad(scheme, RDF.type, SKOS.ConceptScheme)
             yield Quad(scheme, SKOS.prefLabel, Literal(row["preferredLabel"].strip(), language="en"))
@@ -155,3 +157,33 @@ def broader_closure(folder: Path, iris: Iterable[str]) -> set[str]:
             seen.add(iri)
             todo += parents.get(iri, ())
     return seen
+
+
+def import_esco(store: Any, folder: Path, progress: Callable[[int], None] | None = None,
+                batch: int = 20_000) -> int:
+    """Replace ``graph/esco`` with the full ESCO skills pillar; returns the triples written.
+
+    On the embedded store the quads stream in batches into a staging graph that one ``MOVE`` then swaps in,
+    so memory stays flat and a failed import leaves the old graph as it was. Other stores get one
+    ``replace_graph``.
+    """
+    graph, staging = graph_iri("esco"), graph_iri("esco-import")
+    quads = read_esco(folder, progress=progress)
+    oxigraph = getattr(store, "store", None)
+    if oxigraph is None:
+        return store.replace_graph(graph, quads)
+    oxigraph.update(f"DROP SILENT GRAPH {staging}")
+    count, chunk = 0, []
+    try:
+        for q in quads:
+            chunk.append(Quad(q.subject, q.predicate, q.object, staging))
+            if len(chunk) >= batch:
+                oxigraph.extend(chunk)
+                count, chunk = count + len(chunk), []
+        oxigraph.extend(chunk)
+        count += len(chunk)
+        oxigraph.update(f"MOVE SILENT GRAPH {staging} TO {graph}")
+    except BaseException:
+        oxigraph.update(f"DROP SILENT GRAPH {staging}")
+        raise
+    return count

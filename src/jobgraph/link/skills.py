@@ -86,6 +86,7 @@ class Concept:
     labels: set[str] = field(default_factory=set)
     flags: set[str] = field(default_factory=set)  # CaseSensitive, CaseInsensitive, NeedsContext
     broader: set[str] = field(default_factory=set)
+    matches: set[str] = field(default_factory=set)  # skos:exactMatch / closeMatch (ESCO, Wikidata)
 
 
 # Words beside a one-word mention that say it names a technology ("in R", "R packages", "Go programming").
@@ -116,6 +117,7 @@ class Vocabulary:
         self.concepts = {c.iri: c for c in concepts}
         self._exact: dict[tuple[str, ...], str] = {}
         self._folded: dict[tuple[str, ...], str] = {}
+        self._lower: dict[tuple[str, ...], str] = {}
         self._starts: dict[str, int] = {}  # first token (key or exact word) -> longest label length in tokens
         for concept in concepts:
             if "NotMatched" in concept.flags:
@@ -133,6 +135,11 @@ class Vocabulary:
                     for key in keys:
                         self._exact.setdefault(key, concept.iri)
                         self._note_start(key)
+                elif len(words) == 1 and not words[0].islower():
+                    # a one-word name is not stemmed: "Looker" is not "looking", "Panel" not "panels"
+                    key = (words[0].lower(),)
+                    self._lower.setdefault(key, concept.iri)
+                    self._note_start(key)
                 else:
                     key = folded_key(words)
                     self._folded.setdefault(key, concept.iri)
@@ -151,6 +158,7 @@ class Vocabulary:
         concepts: dict[str, Concept] = {}
         flags: dict[str, set[str]] = {}
         broader: dict[str, set[str]] = {}
+        matches: dict[str, set[str]] = {}
         labels = (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
         for q in quads:
             p = q.predicate
@@ -166,9 +174,12 @@ class Vocabulary:
                 flags.setdefault(q.subject.value, set()).add(q.object.value.rsplit("#", 1)[-1])
             elif p == SKOS.broader:
                 broader.setdefault(q.subject.value, set()).add(q.object.value)
+            elif p in (SKOS.exactMatch, SKOS.closeMatch):
+                matches.setdefault(q.subject.value, set()).add(q.object.value)
         for iri, concept in concepts.items():
             concept.flags = flags.get(iri, set())
             concept.broader = broader.get(iri, set())
+            concept.matches = matches.get(iri, set())
         return cls(list(concepts.values()))
 
     def __len__(self) -> int:
@@ -179,23 +190,26 @@ class Vocabulary:
         words = label_words(label)
         if not words:
             return None
-        return self._exact.get(tuple(words)) or self._folded.get(folded_key(words))
+        return (self._exact.get(tuple(words)) or self._lower.get(tuple(w.lower() for w in words))
+                or self._folded.get(folded_key(words)))
 
     def matches(self, text: str) -> list[tuple[str, int, int]]:
         """(concept IRI, start, end) of every label occurrence, longest first at each token, left to right."""
         toks = tokens(text)
         words = [m.group() for m in toks]
-        keys = [stem(w.lower()) for w in words]
+        lowers = [w.lower() for w in words]
+        keys = [stem(w) for w in lowers]
         starts = self._starts
         out: list[tuple[str, int, int]] = []
         i, n = 0, len(toks)
         while i < n:
-            longest = max(starts.get(words[i], 0), starts.get(keys[i], 0))
+            longest = max(starts.get(words[i], 0), starts.get(keys[i], 0), starts.get(lowers[i], 0))
             found = None
             for length in range(min(longest, n - i), 0, -1):
                 if not self._contiguous(text, toks, i, length):
                     continue
-                iri = self._exact.get(tuple(words[i:i + length])) or self._folded.get(tuple(keys[i:i + length]))
+                iri = (self._exact.get(tuple(words[i:i + length])) or self._folded.get(tuple(keys[i:i + length]))
+                       or (self._lower.get((lowers[i],)) if length == 1 else None))
                 if iri:
                     found = (iri, length)
                     break
@@ -223,7 +237,8 @@ class Vocabulary:
         best: dict[str, SkillMention] = {}
         for k, (iri, start, end) in enumerate(hits):
             concept = self.concepts[iri]
-            if "NeedsContext" in concept.flags and not self._in_context(text, hits, k):
+            if "NeedsContext" in concept.flags and TOKEN.fullmatch(text, start, end) and \
+                    not self._in_context(text, hits, k):
                 continue
             if ("WhenAsked" in concept.flags or "WhenListed" in concept.flags) and \
                     not self._asked(text, secs, start, listed="WhenListed" in concept.flags):
