@@ -71,7 +71,7 @@ def parse_source(path: Path) -> list[Entry]:
                       top=top, line=number)
         if top:
             category = entry.id
-            inherited = ["ask"] if "askall" in entry.flags else []
+            inherited = ["duty"] if "askall" in entry.flags else []
             entry.flags = [f for f in entry.flags if f != "askall"]
         else:
             entry.broader = m.group(2).split() if m.group(2) else [category] if category else []

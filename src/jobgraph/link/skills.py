@@ -18,7 +18,8 @@ properties of a concept say how to treat them:
   requirements section or a sentence that asks for it (experience, knowledge, skills, ability, "you will"
   ...), not where the posting describes its employer ("our open source community"). ``jg:WhenListed``: the
   same, or in a list item or a responsibilities section (duties such as "code review").
-  ``jg:NotMatched``: a grouping concept, never matched.
+  ``jg:NotMatched``: a grouping concept, never reported; its labels still match, so "programming
+  languages" is not read as "programming".
 - ``jg:matching jg:NeedsContext``: a one-word mention counts only near another technical mention (in the
   same sentence or list line) or next to a cue word ("programming", "package", "in R"), and never as a verb
   ("React to", "Excel at", "Go beyond").
@@ -32,6 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, parse
@@ -49,6 +51,7 @@ _SPELLING = ((re.compile(r"is(ation|ations|e|es|ed|ing|er|ers)$"), r"iz\1"), (re
 _SUFFIXES = ("izations", "ization", "ations", "ation", "ings", "ing", "ers", "er", "ies", "ied", "ed", "es", "s", "e")
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A crude, fast key for a lower-cased word: 'organising', 'organized', 'organization' -> 'organiz'."""
     if len(word) <= 4 or not word.isalpha():
@@ -102,7 +105,14 @@ VERB_AFTER = frozenset(("to", "at", "in", "as", "on", "into", "with", "beyond", 
 ASKED = re.compile(r"\b(?:experience[ds]?|knowledge|familiar(?:ity)?|skill(?:s|ed)?|abilit(?:y|ies)|able to|"
                    r"proficien(?:t|cy)|understanding|comfort(?:able)?|expertise|background|track record|interest(?:ed)?"
                    r"|passion(?:ate)?|commitment|demonstrated|proven|capacity|competen(?:t|ce|cies)|fluen(?:t|cy)"
-                   r"|you will|you'll|responsible for|help(?:ing)? (?:to )?|qualit(?:y|ies))\b", re.I)
+                   r"|you will|you'll|responsible for|help(?:ing)? (?:to )?|qualit(?:y|ies)|involv(?:e|es|ing))\b",
+                   re.I)
+GOVERNED = re.compile(r"\b(?:experience[ds]?|knowledge|familiar(?:ity)?|skill(?:s|ed)?|abilit(?:y|ies)|able to|"
+                      r"proficien(?:t|cy)|understanding|expertise|background|track record|comfort(?:able)?|"
+                      r"competen(?:t|ce|cies)|fluen(?:t|cy)|interest(?:ed)?|passion(?:ate)?|commitment)\b[^.;:!?\n]*$",
+                      re.I)
+GOVERNED_AFTER = re.compile(r"\S*\s+(?:skills?|experience|knowledge|expertise|background)\b", re.I)
+GAP = re.compile(r"[ \t\u00a0/–()-]*")  # what may stand between the words of one label
 BULLET_START = re.compile(r"[ \t]*(?:[-*+•]|\d+[.)])[ \t]+")
 LEVEL_RANK = {"necessary": 0, "desirable": 1, "mentioned": 2}
 INLINE_DESIRABLE = re.compile(r"\b(?:nice to have|nice-to-have|desirable|desired|bonus|a plus|preferred|"
@@ -118,10 +128,9 @@ class Vocabulary:
         self._exact: dict[tuple[str, ...], str] = {}
         self._folded: dict[tuple[str, ...], str] = {}
         self._lower: dict[tuple[str, ...], str] = {}
+        self._guarded: dict[tuple[str, ...], str] = {}  # case-sensitive labels in lower case: need context
         self._starts: dict[str, int] = {}  # first token (key or exact word) -> longest label length in tokens
         for concept in concepts:
-            if "NotMatched" in concept.flags:
-                continue
             for label in sorted(concept.labels | {concept.label}):
                 words = label_words(label)
                 if not words:
@@ -134,6 +143,10 @@ class Vocabulary:
                         keys.append((words[0] + "s",))
                     for key in keys:
                         self._exact.setdefault(key, concept.iri)
+                        self._note_start(key)
+                    if len(label) > 1:  # "rust", "html/css", "slack" in a list of tools: only with context
+                        key = tuple(w.lower() for w in words)
+                        self._guarded.setdefault(key, concept.iri)
                         self._note_start(key)
                 elif len(words) == 1 and not words[0].islower():
                     # a one-word name is not stemmed: "Looker" is not "looking", "Panel" not "panels"
@@ -193,14 +206,15 @@ class Vocabulary:
         return (self._exact.get(tuple(words)) or self._lower.get(tuple(w.lower() for w in words))
                 or self._folded.get(folded_key(words)))
 
-    def matches(self, text: str) -> list[tuple[str, int, int]]:
-        """(concept IRI, start, end) of every label occurrence, longest first at each token, left to right."""
+    def matches(self, text: str) -> list[tuple[str, int, int, bool]]:
+        """(concept IRI, start, end, guarded) of every label occurrence, longest first at each token, left to
+        right; ``guarded``: a case-sensitive label found in lower case, which counts only in context."""
         toks = tokens(text)
         words = [m.group() for m in toks]
         lowers = [w.lower() for w in words]
         keys = [stem(w) for w in lowers]
         starts = self._starts
-        out: list[tuple[str, int, int]] = []
+        out: list[tuple[str, int, int, bool]] = []
         i, n = 0, len(toks)
         while i < n:
             longest = max(starts.get(words[i], 0), starts.get(keys[i], 0), starts.get(lowers[i], 0))
@@ -210,12 +224,15 @@ class Vocabulary:
                     continue
                 iri = (self._exact.get(tuple(words[i:i + length])) or self._folded.get(tuple(keys[i:i + length]))
                        or (self._lower.get((lowers[i],)) if length == 1 else None))
+                guarded = False
+                if not iri and (iri := self._guarded.get(tuple(lowers[i:i + length]))):
+                    guarded = True
                 if iri:
-                    found = (iri, length)
+                    found = (iri, length, guarded)
                     break
             if found:
-                iri, length = found
-                out.append((iri, toks[i].start(), toks[i + length - 1].end()))
+                iri, length, guarded = found
+                out.append((iri, toks[i].start(), toks[i + length - 1].end(), guarded))
                 i += length
             else:
                 i += 1
@@ -226,7 +243,7 @@ class Vocabulary:
         """A label's words must be separated only by spaces, hyphens or slashes, within one line."""
         for j in range(i, i + length - 1):
             gap = text[toks[j].end():toks[j + 1].start()]
-            if len(gap) > 3 or not re.fullmatch(r"[ \t\u00a0/–()-]*", gap):
+            if len(gap) > 3 or not GAP.fullmatch(gap):
                 return False
         return True
 
@@ -235,10 +252,12 @@ class Vocabulary:
         secs = f.sections(text)
         hits = self.matches(text)
         best: dict[str, SkillMention] = {}
-        for k, (iri, start, end) in enumerate(hits):
+        for k, (iri, start, end, guarded) in enumerate(hits):
             concept = self.concepts[iri]
-            if "NeedsContext" in concept.flags and TOKEN.fullmatch(text, start, end) and \
-                    not self._in_context(text, hits, k):
+            if "NotMatched" in concept.flags:  # a category's label only keeps its words from matching alone
+                continue
+            ambiguous = guarded or ("NeedsContext" in concept.flags and TOKEN.fullmatch(text, start, end))
+            if ambiguous and not self._in_context(text, hits, k):
                 continue
             if ("WhenAsked" in concept.flags or "WhenListed" in concept.flags) and \
                     not self._asked(text, secs, start, listed="WhenListed" in concept.flags):
@@ -251,9 +270,9 @@ class Vocabulary:
                 best[iri] = mention
         return sorted(best.values(), key=lambda s: s.evidence.start or 0)
 
-    def _in_context(self, text: str, hits: list[tuple[str, int, int]], k: int) -> bool:
+    def _in_context(self, text: str, hits: list[tuple[str, int, int, bool]], k: int) -> bool:
         """An ambiguous word counts when it is not used as a verb and a technical mention or a cue is near."""
-        iri, start, end = hits[k]
+        iri, start, end, guarded = hits[k]
         after = text[end:end + 40]
         nxt = re.match(r"[ \t]+([A-Za-z]+)", after)
         before = text[max(0, start - 40):start]
@@ -265,9 +284,12 @@ class Vocabulary:
             return False
         line_start = max(text.rfind("\n", 0, start), text.rfind(". ", 0, start)) + 1
         line_end = min([e for e in (text.find("\n", end), text.find(". ", end)) if e != -1] or [len(text)])
-        for j, (other, s, _e) in enumerate(hits):
+        if guarded and re.search(r"\b(?:the|a|an|this|that|our|your|their|its|to|will|can|could|would|should|may|"
+                                 r"might|we|you|they|I|not|help|helps)\s+$", before, re.I):
+            return False  # "the rest of", "ready to go", "help make"
+        for j, (other, s, _e, other_guarded) in enumerate(hits):
             if j != k and line_start <= s < line_end and other != iri and abs(s - start) < 160 and \
-                    "NeedsContext" not in self.concepts[other].flags:
+                    not other_guarded and "NeedsContext" not in self.concepts[other].flags:
                 return True
         window = [stem(m.group().lower()) for m in TOKEN.finditer(text[max(line_start, start - 30):
                                                                        min(line_end, end + 30)])]
@@ -278,10 +300,14 @@ class Vocabulary:
         """A requirement (its section, or a sentence that asks for a skill); with ``listed`` a duty too (a list
         item, a responsibilities section)."""
         kind = f.section_at(secs, pos)
-        if kind in ("necessary", "desirable") or (listed and kind == "responsibilities"):
+        if listed and kind in ("necessary", "desirable", "responsibilities"):
             return True
-        if listed and BULLET_START.match(text, text.rfind("\n", 0, pos) + 1):
+        line_start = text.rfind("\n", 0, pos) + 1
+        if listed and BULLET_START.match(text, line_start):
             return True
+        if not listed:  # the cue must govern the mention: "experience with ... open source", not just share a line
+            clause = text[max(line_start, pos - 90):pos]
+            return bool(GOVERNED.search(clause) or GOVERNED_AFTER.match(text, pos))
         return bool(ASKED.search(f.sentence(text, pos)))
 
     @staticmethod
