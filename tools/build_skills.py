@@ -71,11 +71,11 @@ def parse_source(path: Path) -> list[Entry]:
                       top=top, line=number)
         if top:
             category = entry.id
-            inherited = ["duty"] if "askall" in entry.flags else []
-            entry.flags = [f for f in entry.flags if f != "askall"]
+            inherited = ["duty"] if "askall" in entry.flags else ["ask"] if "strictall" in entry.flags else []
+            entry.flags = [f for f in entry.flags if f not in ("askall", "strictall")]
         else:
             entry.broader = m.group(2).split() if m.group(2) else [category] if category else []
-            entry.flags = list(dict.fromkeys(entry.flags + inherited))
+            entry.flags = list(dict.fromkeys(entry.flags + ([] if "ask" in entry.flags else inherited)))
         entries.append(entry)
     return entries
 

@@ -108,16 +108,29 @@ ASKED = re.compile(r"\b(?:experience[ds]?|knowledge|familiar(?:ity)?|skill(?:s|e
                    r"|you will|you'll|responsible for|help(?:ing)? (?:to )?|qualit(?:y|ies)|involv(?:e|es|ing))\b",
                    re.I)
 GOVERNED = re.compile(r"\b(?:experience[ds]?|knowledge|familiar(?:ity)?|skill(?:s|ed)?|abilit(?:y|ies)|able to|"
-                      r"proficien(?:t|cy)|understanding|expertise|background|track record|comfort(?:able)?|"
+                      r"proficien(?:t|cy)|understanding|expert(?:ise)?|background|track record|comfort(?:able)?|"
                       r"competen(?:t|ce|cies)|fluen(?:t|cy)|interest(?:ed)?|passion(?:ate)?|commitment)\b[^.;:!?\n]*$",
                       re.I)
 GOVERNED_AFTER = re.compile(r"\S*\s+(?:skills?|experience|knowledge|expertise|background)\b", re.I)
+LIST_GAP = re.compile(r"\s*(?:[,;/]|\band\b|\bor\b)\s*(?:and\s+|or\s+)?")  # between items of one list
 GAP = re.compile(r"[ \t\u00a0/–()-]*")  # what may stand between the words of one label
+WRAP = re.compile(r"[ \t]*\n[ \t]{0,12}")  # or a hard line wrap ("Open Science\n    Framework")
 BULLET_START = re.compile(r"[ \t]*(?:[-*+•]|\d+[.)])[ \t]+")
 LEVEL_RANK = {"necessary": 0, "desirable": 1, "mentioned": 2}
 INLINE_DESIRABLE = re.compile(r"\b(?:nice to have|nice-to-have|desirable|desired|bonus|a plus|preferred|"
                               r"an advantage|would be great|useful|helpful|not required|optional)\b", re.I)
 INLINE_NECESSARY = re.compile(r"\b(?:required|requirements|essential|must have|necessary|minimum)\b", re.I)
+
+
+def _item_start(text: str, pos: int) -> int:
+    """Where the list item (or line) holding ``pos`` starts: hard-wrapped items continue on indented lines."""
+    start = text.rfind("\n", 0, pos) + 1
+    while start > 0 and text[start:start + 1] in (" ", "\t") and not BULLET_START.match(text, start):
+        prev = text.rfind("\n", 0, start - 1) + 1
+        if not text[prev:start - 1].strip():
+            break
+        start = prev
+    return start
 
 
 class Vocabulary:
@@ -243,7 +256,7 @@ class Vocabulary:
         """A label's words must be separated only by spaces, hyphens or slashes, within one line."""
         for j in range(i, i + length - 1):
             gap = text[toks[j].end():toks[j + 1].start()]
-            if len(gap) > 3 or not GAP.fullmatch(gap):
+            if not (len(gap) <= 3 and GAP.fullmatch(gap) or WRAP.fullmatch(gap)):
                 return False
         return True
 
@@ -260,7 +273,8 @@ class Vocabulary:
             if ambiguous and not self._in_context(text, hits, k):
                 continue
             if ("WhenAsked" in concept.flags or "WhenListed" in concept.flags) and \
-                    not self._asked(text, secs, start, listed="WhenListed" in concept.flags):
+                    not self._asked(text, secs, start, listed="WhenListed" in concept.flags) and \
+                    not self._among_tools(text, hits, k):
                 continue
             level = self._level(text, secs, start)
             mention = SkillMention(concept.label, iri, level,  # type: ignore[arg-type]
@@ -295,6 +309,19 @@ class Vocabulary:
                                                                        min(line_end, end + 30)])]
         return any(w in CUES for w in window)
 
+    def _among_tools(self, text: str, hits: list[tuple[str, int, int, bool]], k: int) -> bool:
+        """A generic skill listed with named tools ("Java, Python, Web-app, Database") is asked for."""
+        _iri, start, end, _g = hits[k]
+        for j in (k - 1, k + 1):
+            if 0 <= j < len(hits):
+                other, s, e, guarded = hits[j]
+                gap = text[e:start] if j < k else text[end:s]
+                flags = self.concepts[other].flags
+                if not guarded and not flags & {"WhenAsked", "WhenListed", "NotMatched", "NeedsContext"} and \
+                        LIST_GAP.fullmatch(gap):
+                    return True
+        return False
+
     @staticmethod
     def _asked(text: str, secs: list[f.Section], pos: int, listed: bool) -> bool:
         """A requirement (its section, or a sentence that asks for a skill); with ``listed`` a duty too (a list
@@ -303,7 +330,8 @@ class Vocabulary:
         if listed and kind in ("necessary", "desirable", "responsibilities"):
             return True
         line_start = text.rfind("\n", 0, pos) + 1
-        if listed and BULLET_START.match(text, line_start):
+        item_start = _item_start(text, pos)
+        if (listed or kind in ("necessary", "desirable")) and BULLET_START.match(text, item_start):
             return True
         if not listed:  # the cue must govern the mention: "experience with ... open source", not just share a line
             clause = text[max(line_start, pos - 90):pos]
