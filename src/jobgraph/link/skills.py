@@ -253,7 +253,7 @@ class Vocabulary:
 
     @staticmethod
     def _contiguous(text: str, toks: list[re.Match[str]], i: int, length: int) -> bool:
-        """A label's words must be separated only by spaces, hyphens or slashes, within one line."""
+        """A label's words must be separated only by spaces, hyphens, slashes or brackets, or a hard line wrap."""
         for j in range(i, i + length - 1):
             gap = text[toks[j].end():toks[j + 1].start()]
             if not (len(gap) <= 3 and GAP.fullmatch(gap) or WRAP.fullmatch(gap)):
