@@ -193,6 +193,12 @@ def test_levels_come_from_sections(vocabulary: Vocabulary) -> None:
     assert levels == {"Python": "necessary", "SQL": "necessary", "Kubernetes": "desirable", "Terraform": "desirable"}
 
 
+@pytest.mark.parametrize("heading", ["Useful qualities", "Desirable", "Desirable skills", "Bonus points"])
+def test_every_desirable_heading_makes_desirable_skills(vocabulary: Vocabulary, heading: str) -> None:
+    text = f"## Requirements\n\n- Experience with Python\n\n## {heading}\n\n- Experience with Docker\n"
+    assert {m.label: m.level for m in vocabulary.find(text)} == {"Python": "necessary", "Docker": "desirable"}
+
+
 def test_inline_cues_set_levels_in_flat_text(vocabulary: Vocabulary) -> None:
     text = "Requirements - Experience with Django - Strong SQL  Nice to have - Experience with Elasticsearch"
     levels = {m.label: m.level for m in vocabulary.find(text)}
