@@ -128,10 +128,10 @@ def skills_group() -> None:
 
 
 @skills_group.command("import-esco")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("folder", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @store_option
 def import_esco_cmd(folder: Path, store_path: Path | None) -> None:
-    """Load the full ESCO skills pillar from FOLDER (the ESCO v1.2.0 CSV export, e.g. ../shared/skills/esco)
+    """Load the full ESCO skills pillar from DIR (the ESCO v1.2.0 CSV export, e.g. ../shared/skills/esco)
     into graph/esco, replacing it: 13,939 skills, skill groups, broader relations and collections.
 
     Queries can then roll skill concepts up ESCO's hierarchy (jgs:python skos:exactMatch ?e . ?e skos:broader+ ?g).
