@@ -320,3 +320,15 @@ def varied_postings(folder: Path, count: int, version: int = 0) -> list[Path]:
 def reference_data() -> list[Path]:
     """The demo's reference files (ROR records, organisations, skills), without its postings."""
     return [DATA / "ror", DATA / "organizations.yaml", DATA / "skills.ttl"]
+
+
+# Property tests draw the same examples on every run, so CI is repeatable; explore new ones with
+# `pytest --hypothesis-profile=explore` (and fix what they find).
+try:
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("repeatable", derandomize=True)
+    _hypothesis_settings.register_profile("explore", derandomize=False)
+    _hypothesis_settings.load_profile(os.environ.get("JOBGRAPH_HYPOTHESIS_PROFILE", "repeatable"))
+except ImportError:  # hypothesis is a dev dependency; the fuzz tests skip without it
+    pass

@@ -374,6 +374,46 @@ def skills_group() -> None:
     """The skill vocabulary: import ESCO, inspect concepts."""
 
 
+@skills_group.command("import-esco")
+@click.argument("folder", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@store_option
+def import_esco_cmd(folder: Path, store_path: Path | None) -> None:
+    """Load the full ESCO skills pillar from DIR (the ESCO v1.2.0 CSV export, e.g. ../shared/skills/esco)
+    into graph/esco, replacing it: 13,939 skills, skill groups, broader relations and collections.
+
+    Queries can then roll skill concepts up ESCO's hierarchy (jgs:python skos:exactMatch ?e . ?e skos:broader+ ?g).
+    """
+    from tqdm import tqdm
+
+    from .link.esco import EscoError, count_rows, esco_files, import_esco
+
+    try:
+        files = esco_files(folder)
+    except EscoError as err:
+        raise click.ClickException(str(err)) from None
+    store = open_store(store_path)
+    click.echo(f"store: {store.path}", err=True)
+    with tqdm(total=count_rows(files), desc="import-esco", unit="row", file=sys.stderr, disable=None) as bar:
+        count = import_esco(store, folder, progress=bar.update)
+    store.flush()
+    click.echo(f"graph/esco: {count} triples from {folder}", err=True)
+
+
+@skills_group.command("unmatched")
+@store_option
+@click.option("--target", type=click.Choice(["esco", "wikidata", "any"]), default="any", show_default=True)
+def unmatched_cmd(store_path: Path | None, target: str) -> None:
+    """For curators: the skill concepts with no ESCO / Wikidata match yet (one prefLabel and IRI a line)."""
+    from .ingest import linker_for_extract
+
+    vocabulary = linker_for_extract(store_path).vocabulary
+    prefixes = {"esco": ("http://data.europa.eu/esco/",), "wikidata": ("http://www.wikidata.org/entity/",),
+                "any": ("http://data.europa.eu/esco/", "http://www.wikidata.org/entity/")}[target]
+    for concept in sorted(vocabulary.concepts.values(), key=lambda c: c.label.casefold()):
+        if not any(m.startswith(prefixes) for m in concept.matches):
+            click.echo(f"{concept.label}\t{concept.iri}")
+
+
 @main.group("datacite")
 def datacite_group() -> None:
     """DataCite: metadata out for postings, DOIs in from the DataCite REST API."""

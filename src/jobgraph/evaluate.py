@@ -223,13 +223,9 @@ def is_empty(name: str, value: Any) -> bool:
 # --- skills ---------------------------------------------------------------------------------------------
 
 def skill_keys(labels: Iterable[str], vocabulary: Vocabulary | None) -> set[str]:
-    """Case-folded labels, replaced by the concept IRI when the vocabulary knows the label."""
-    index: dict[str, str] = {}
-    if vocabulary is not None:
-        for concept in vocabulary.concepts.values():
-            for label in concept.labels | {concept.label}:
-                index.setdefault(label.casefold(), concept.iri)
-    return {index.get(label.casefold(), label.casefold()) for label in labels}
+    """Case-folded labels, replaced by the concept IRI when the vocabulary reads the label as a concept (as its
+    matcher does: "Linux containers" and "Linux container" are one concept, "Github" is GitHub)."""
+    return {(vocabulary.lookup(label) if vocabulary is not None else None) or label.casefold() for label in labels}
 
 
 # --- the report -----------------------------------------------------------------------------------------
@@ -253,6 +249,7 @@ class Report:
     skill_tp: int = 0
     skill_fp: int = 0
     skill_fn: int = 0
+    skill_errors: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def correct(self) -> int:
@@ -277,7 +274,7 @@ class Report:
             "fields": {name: {"accuracy": s.accuracy, "correct": s.correct, "counted": s.counted,
                               "errors": s.errors} for name, s in self.fields.items()},
             "skills": {**self.skills(), "true_positives": self.skill_tp, "false_positives": self.skill_fp,
-                       "false_negatives": self.skill_fn},
+                       "false_negatives": self.skill_fn, "errors": self.skill_errors},
         }
 
     def table(self) -> str:
@@ -321,9 +318,13 @@ def evaluate(gold: list[dict[str, Any]], predictions: list[dict[str, Any]], regi
                 shown = pred_value.get("text") if isinstance(pred_value, dict) else pred_value
                 score.errors.append({"posting": f"{key[0]}#{key[1]}", "gold": gold_value, "predicted": shown})
         if "skills" in want:
-            g = skill_keys(want["skills"], vocabulary)
-            p = skill_keys([s["label"] for s in got.get("skills", [])], vocabulary)
-            report.skill_tp += len(g & p)
-            report.skill_fp += len(p - g)
-            report.skill_fn += len(g - p)
+            g = {next(iter(skill_keys([label], vocabulary))): label for label in want["skills"]}
+            p = {next(iter(skill_keys([s["label"]], vocabulary))): s["label"] for s in got.get("skills", [])}
+            report.skill_tp += len(g.keys() & p.keys())
+            report.skill_fp += len(p.keys() - g.keys())
+            report.skill_fn += len(g.keys() - p.keys())
+            if g.keys() != p.keys():
+                report.skill_errors.append({"posting": f"{key[0]}#{key[1]}",
+                                            "missed": sorted(g[k] for k in g.keys() - p.keys()),
+                                            "extra": sorted(p[k] for k in p.keys() - g.keys())})
     return report

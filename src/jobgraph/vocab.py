@@ -52,6 +52,7 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 ROR = Namespace("https://ror.org/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
+ESCO = Namespace("http://data.europa.eu/esco/model#")  # ESCO's own model terms (skillType, ...)
 
 # jobgraph's own terms, minted only where no reused vocabulary has one (see ontology/jobgraph.ttl).
 JG = Namespace("https://w3id.org/jobgraph/ns#")
@@ -67,6 +68,7 @@ PREFIXES: dict[str, str] = {
     "owl": str(OWL),
     "jg": str(JG),
     "ror": str(ROR),
+    "esco": str(ESCO),
 }
 
 DEFAULT_BASE_IRI = "https://w3id.org/jobgraph/"

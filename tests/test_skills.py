@@ -1,0 +1,280 @@
+"""Skills: the vocabulary's SKOS integrity, the hard matching cases, levels and evidence, the ESCO import."""
+
+from __future__ import annotations
+
+import csv
+import sys
+
+import pytest
+from pyoxigraph import RdfFormat, Store
+
+from jobgraph.link.skills import Vocabulary
+
+from .conftest import DATA, run_cli, shared_path
+
+PREFIXES = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX jgs: <https://w3id.org/jobgraph/skill/>
+"""
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> Vocabulary:
+    return Vocabulary.from_turtle(DATA / "skills.ttl")
+
+
+@pytest.fixture(scope="module")
+def skos() -> Store:
+    store = Store()
+    with open(DATA / "skills.ttl", "rb") as fh:
+        store.load(fh, RdfFormat.TURTLE)
+    return store
+
+
+def ask(store: Store, query: str) -> list:
+    return list(store.query(PREFIXES + query))
+
+
+def found(vocabulary: Vocabulary, text: str) -> set[str]:
+    return {m.label for m in vocabulary.find(text)}
+
+
+# --- the vocabulary ----------------------------------------------------------------------------------------
+
+def test_the_vocabulary_is_a_scheme_of_500_concepts_with_licence_and_sources(skos: Store) -> None:
+    (row,) = ask(skos, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a skos:Concept ; skos:inScheme jgs: }")
+    assert int(row["n"].value) >= 500
+    assert skos.query(PREFIXES + "ASK { jgs: a skos:ConceptScheme ; dcterms:license ?l ; dcterms:rights ?r ; "
+                                 "dcterms:source ?s ; skos:hasTopConcept ?t }")
+
+
+def test_skos_integrity(skos: Store) -> None:
+    two_prefs = ask(skos, "SELECT ?c WHERE { ?c skos:prefLabel ?a, ?b FILTER(?a != ?b && lang(?a) = lang(?b)) }")
+    assert two_prefs == [], "a concept with two prefLabels in one language"
+    shared_pref = ask(skos, "SELECT ?a ?b WHERE { ?a skos:prefLabel ?l . ?b skos:prefLabel ?m "
+                            "FILTER(?a != ?b && lcase(str(?l)) = lcase(str(?m))) }")
+    assert shared_pref == [], "two concepts with one prefLabel"
+    dangling = ask(skos, "SELECT ?c ?b WHERE { ?c skos:broader ?b FILTER NOT EXISTS { ?b a skos:Concept ; "
+                         "skos:inScheme jgs: } }")
+    assert dangling == [], "broader targets that are not concepts of the scheme"
+    cycles = ask(skos, "SELECT ?c WHERE { ?c skos:broader+ ?c }")
+    assert cycles == []
+    no_scheme = ask(skos, "SELECT ?c WHERE { ?c a skos:Concept FILTER NOT EXISTS { ?c skos:inScheme jgs: } }")
+    assert no_scheme == []
+    # a label is pref, alt or hidden, never two of them on one concept (SKOS S13/S14)
+    clash = ask(skos, "SELECT ?c ?l WHERE { ?c skos:prefLabel|skos:altLabel ?l . ?c skos:hiddenLabel ?l }")
+    assert clash == []
+    orphans = ask(skos, "SELECT ?c WHERE { ?c a skos:Concept FILTER NOT EXISTS { ?c skos:broader ?b } "
+                        "FILTER NOT EXISTS { ?c skos:topConceptOf jgs: } }")
+    assert orphans == [], "every concept has a broader category or is a top concept"
+
+
+def test_every_concept_has_spelling_variants_or_alternatives(skos: Store) -> None:
+    bare = ask(skos, "SELECT ?c WHERE { ?c a skos:Concept FILTER NOT EXISTS { ?c skos:altLabel|skos:hiddenLabel ?x } }")
+    assert len(bare) <= 25, [r["c"].value for r in bare]
+
+
+def test_alignments_point_to_real_esco_concepts_and_wikidata_items(skos: Store) -> None:
+    esco = {r["m"].value for r in ask(skos, "SELECT DISTINCT ?m WHERE { ?c skos:exactMatch|skos:closeMatch ?m "
+                                            "FILTER(strstarts(str(?m), 'http://data.europa.eu/esco/')) }")}
+    wikidata = {r["m"].value for r in ask(skos, "SELECT DISTINCT ?m WHERE { ?c skos:exactMatch ?m "
+                                                "FILTER(strstarts(str(?m), 'http://www.wikidata.org/')) }")}
+    assert len(esco) >= 100 and len(wikidata) >= 50
+    assert all(m.removeprefix("http://www.wikidata.org/entity/Q").isdigit() for m in wikidata)
+    csv.field_size_limit(sys.maxsize)
+    with open(shared_path("skills", "esco", "skills_en.v1.2.0.reconstructed.csv"), encoding="utf-8") as fh:
+        known = {row["conceptUri"] for row in csv.DictReader(fh)}
+    assert esco <= known, esco - known
+    subset = Store()
+    with open(DATA / "esco.ttl", "rb") as fh:
+        subset.load(fh, RdfFormat.TURTLE)
+    assert all(subset.query(f"ASK {{ <{m}> a <http://www.w3.org/2004/02/skos/core#Concept> }}") for m in esco)
+
+
+# --- hard cases: one test each --------------------------------------------------------------------------------
+
+def test_r_the_language_not_the_letter(vocabulary: Vocabulary) -> None:
+    assert "R" in found(vocabulary, "Experience with R and Python for statistics.")
+    assert "R" in found(vocabulary, "You have written R packages.")
+    for text in ("Our R&D budget grew.", "Contact Dr. R. Smith.", "See section R of the form.", "Grade R."):
+        assert "R" not in found(vocabulary, text), text
+
+
+def test_go_the_language_not_the_verb(vocabulary: Vocabulary) -> None:
+    assert "Go" in found(vocabulary, "Services are written in Go and Rust.")
+    assert "Go" in found(vocabulary, "Experience with Golang.")
+    for text in ("Go beyond the call of duty.", "We go to conferences.", "Go to our website to apply."):
+        assert "Go" not in found(vocabulary, text), text
+
+
+def test_c_is_not_cpp_or_csharp(vocabulary: Vocabulary) -> None:
+    assert found(vocabulary, "Experience with C++ and C#.") >= {"C++", "C#"}
+    assert "C" not in found(vocabulary, "Experience with C++ and C#.")
+    assert {"C", "C++"} <= found(vocabulary, "Knowledge of C/C++ is needed.")
+    assert "C" in found(vocabulary, "Experience in C, Cython and Rust.")
+    for text in ("Plan C is the fallback.", "Part C of the application form.", "Vitamin C."):
+        assert "C" not in found(vocabulary, text), text
+
+
+def test_java_is_not_javascript(vocabulary: Vocabulary) -> None:
+    assert found(vocabulary, "A JavaScript developer.") & {"Java", "JavaScript"} == {"JavaScript"}
+    assert "Java" in found(vocabulary, "Skills: Java, Python, SQL.")
+    assert "Java" not in found(vocabulary, "Meet us for a java at the café.")
+
+
+def test_spark_the_engine_not_the_word(vocabulary: Vocabulary) -> None:
+    assert "Apache Spark" in found(vocabulary, "Pipelines on Apache Spark.")
+    assert "Apache Spark" in found(vocabulary, "Experience with Spark, Hadoop and Kafka.")
+    for text in ("Spark curiosity in students.", "Ideas that spark joy."):
+        assert "Apache Spark" not in found(vocabulary, text), text
+
+
+def test_rust_the_language_not_corrosion(vocabulary: Vocabulary) -> None:
+    assert "Rust" in found(vocabulary, "Write fast extensions in Rust or C++.")
+    for text in ("Remove rust from the pipes.", "Rust never sleeps."):
+        assert "Rust" not in found(vocabulary, text), text
+
+
+def test_react_the_library_not_the_verb(vocabulary: Vocabulary) -> None:
+    assert "React" in found(vocabulary, "Front ends built with React and TypeScript.")
+    for text in ("React quickly to incidents.", "We react to feedback from users.", "React to alerts."):
+        assert "React" not in found(vocabulary, text), text
+
+
+def test_excel_the_spreadsheet_not_the_verb(vocabulary: Vocabulary) -> None:
+    assert "spreadsheets" in found(vocabulary, "Skills: Microsoft Excel, Google Sheets.")
+    assert "spreadsheets" in found(vocabulary, "Experience with Excel and SQL.")
+    for text in ("Excel at communication.", "You will excel in a fast-moving team.", "Excel in your role."):
+        assert "spreadsheets" not in found(vocabulary, text), text
+
+
+def test_acronyms_match_as_written_and_in_the_plural(vocabulary: Vocabulary) -> None:
+    assert {"RESTful APIs", "AWS", "SQL"} <= found(vocabulary, "Experience with REST services on AWS and SQL.")
+    assert "APIs" in found(vocabulary, "Experience of working with or providing APIs.")
+    assert "DOIs" in found(vocabulary, "Knowledge of DOIs and persistent identifiers.")
+    assert "RESTful APIs" not in found(vocabulary, "You will get some rest after the rest of the work.")
+
+
+def test_spelling_variants_and_inflections_share_a_concept(vocabulary: Vocabulary) -> None:
+    assert "virtualisation" in found(vocabulary, "Experience of virtualization and containerisation.")
+    assert "containerization" in found(vocabulary, "Experience containerizing applications.")
+    assert vocabulary.lookup("Linux container") == vocabulary.lookup("Linux containers")
+    assert "full-stack development" in found(vocabulary, "Proven experience as a Full stack Developer.")
+
+
+def test_generic_skills_count_only_where_asked(vocabulary: Vocabulary) -> None:
+    assert "open source" not in found(vocabulary, "We build open source tools for science.")
+    assert "open source" in found(vocabulary, "Experience contributing to open source projects.")
+
+
+# --- levels and evidence ------------------------------------------------------------------------------------
+
+POSTING = """# Research Software Engineer
+
+We build open infrastructure.
+
+## Necessary qualities
+
+- Experience with Python and SQL
+
+## Nice to have
+
+- Familiarity with Kubernetes
+- Experience with Terraform (desirable)
+
+## How to apply
+
+Send your CV.
+"""
+
+
+def test_levels_come_from_sections(vocabulary: Vocabulary) -> None:
+    levels = {m.label: m.level for m in vocabulary.find(POSTING)}
+    assert levels == {"Python": "necessary", "SQL": "necessary", "Kubernetes": "desirable", "Terraform": "desirable"}
+
+
+@pytest.mark.parametrize("heading", ["Useful qualities", "Desirable", "Desirable skills", "Bonus points"])
+def test_every_desirable_heading_makes_desirable_skills(vocabulary: Vocabulary, heading: str) -> None:
+    text = f"## Requirements\n\n- Experience with Python\n\n## {heading}\n\n- Experience with Docker\n"
+    assert {m.label: m.level for m in vocabulary.find(text)} == {"Python": "necessary", "Docker": "desirable"}
+
+
+def test_inline_cues_set_levels_in_flat_text(vocabulary: Vocabulary) -> None:
+    text = "Requirements - Experience with Django - Strong SQL  Nice to have - Experience with Elasticsearch"
+    levels = {m.label: m.level for m in vocabulary.find(text)}
+    assert levels == {"Django": "necessary", "SQL": "necessary", "Elasticsearch": "desirable"}
+
+
+def test_each_requirement_keeps_its_sentence_and_offsets(vocabulary: Vocabulary) -> None:
+    for mention in vocabulary.find(POSTING):
+        ev = mention.evidence
+        assert ev.start is not None and ev.end is not None
+        assert POSTING[ev.start:ev.end].lower() in {label.lower() for label in
+                                                      vocabulary.concepts[mention.concept].labels}
+        assert POSTING[ev.start:ev.end] in ev.text
+
+
+def test_requirements_reach_the_store_with_levels(seeds_store) -> None:  # type: ignore[no-untyped-def]
+    rows = list(seeds_store.query(
+        "PREFIX jg: <https://w3id.org/jobgraph/ns#> SELECT ?level (COUNT(*) AS ?n) WHERE { ?p jg:requirement ?r . "
+        "?r jg:skill ?c ; jg:level ?level } GROUP BY ?level"))
+    levels = {r["level"].value.rsplit("#", 1)[-1]: int(r["n"].value) for r in rows}
+    assert levels.get("Necessary", 0) > 10 and levels.get("Desirable", 0) > 5
+
+
+# --- ESCO -----------------------------------------------------------------------------------------------
+
+ROLLUP = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?group WHERE { ?p <http://schema.org/skills> <https://w3id.org/jobgraph/skill/python> .
+  <https://w3id.org/jobgraph/skill/python> skos:exactMatch ?e . ?e skos:broader+ ?g . ?g skos:prefLabel ?group }"""
+
+
+def test_the_demo_esco_subset_lets_queries_roll_up(seeds_store) -> None:  # type: ignore[no-untyped-def]
+    groups = {r["group"].value for r in seeds_store.query(ROLLUP)}
+    assert "programming computer systems" in groups or len(groups) >= 2, groups
+
+
+@pytest.fixture(scope="module")
+def esco_sample(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The real ESCO files, cut to their first rows (the full import takes minutes: benchmarks/skills.py)."""
+    source = shared_path("skills", "esco")
+    out = tmp_path_factory.mktemp("esco")
+    (out / "v1.2.0").mkdir()
+    csv.field_size_limit(sys.maxsize)
+    for rel, rows in (("skills_en.v1.2.0.reconstructed.csv", 400), ("v1.2.0/skillGroups_en.csv", 200),
+                      ("v1.2.0/broaderRelationsSkillPillar_en.csv", 3000), ("v1.2.0/conceptSchemes_en.csv", 30)):
+        with open(source / rel, encoding="utf-8", newline="") as src, \
+                open(out / rel, "w", encoding="utf-8", newline="") as dst:
+            reader = csv.reader(src)
+            writer = csv.writer(dst)
+            for i, row in enumerate(reader):
+                if i > rows:
+                    break
+                writer.writerow(row)
+    return out
+
+
+def test_import_esco_loads_skills_groups_broader_and_collections(esco_sample, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from jobgraph.link.esco import import_esco
+    from jobgraph.store import OxigraphStore
+
+    path = tmp_path / "store"
+    proc = run_cli("skills", "import-esco", "--store", str(path), str(esco_sample))
+    assert "graph/esco:" in proc.stderr
+    query = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT "
+             "(COUNT(DISTINCT ?s) AS ?skills) (COUNT(DISTINCT ?b) AS ?broader) (COUNT(DISTINCT ?k) AS ?schemes) "
+             "WHERE { GRAPH <https://w3id.org/jobgraph/graph/esco> { ?s a skos:Concept ; skos:prefLabel ?l . "
+             "OPTIONAL { ?s skos:broader ?b } OPTIONAL { ?s skos:inScheme ?k } } }")
+    store = OxigraphStore(path)
+    (row,) = store.query(query)
+    skills, broader, schemes = (int(row[k].value) for k in ("skills", "broader", "schemes"))
+    assert skills == 600 and broader > 50 and schemes >= 2
+    before = len(store)
+    assert import_esco(store, esco_sample) == int(proc.stderr.split("graph/esco:")[1].split()[0])
+    assert len(store) == before  # replaced, not added to
+    assert not store.query("ASK { GRAPH <https://w3id.org/jobgraph/graph/esco-import> { ?s ?p ?o } }")
+
+
+def test_import_esco_refuses_a_folder_that_is_not_esco(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    proc = run_cli("skills", "import-esco", "--store", str(tmp_path / "store"), str(tmp_path), check=False)
+    assert proc.returncode != 0 and "skills_en.v1.2.0.reconstructed.csv not found" in proc.stderr
