@@ -35,8 +35,8 @@ def yaml_bomb(text: str) -> str:
 
 MUTATIONS = {
     "truncate": lambda b, n: b[: n % (len(b) + 1)],
-    "nul": lambda b, n: b[: n % len(b)] + b"\x00" + b[n % len(b):],
-    "flip": lambda b, n: b[: n % len(b)] + bytes([b[n % len(b)] ^ 0xFF]) + b[n % len(b) + 1:],
+    "nul": lambda b, n: b[: n % (len(b) or 1)] + b"\x00" + b[n % (len(b) or 1):],
+    "flip": lambda b, n: b[: n % len(b)] + bytes([b[n % len(b)] ^ 0xFF]) + b[n % len(b) + 1:] if b else b"\xff",
     "latin1": lambda b, n: b + "\nCafé à Genève - ".encode("latin-1") * (1 + n % 3),
     "cp1252_mojibake": lambda b, n: b.decode("utf-8", "replace").encode("utf-8").decode("cp1252", "replace")
     .encode("utf-8"),
@@ -52,7 +52,7 @@ MUTATIONS = {
     "bad_value": lambda b, n: b"---\ntitle: Engineer\ndate: 2026-02-3%d\nsize: %s\n---\n" % (n % 10, b"9" * 5000) + b,
     "deep_json": lambda b, n: b"[" * (5000 + n) + b"]" * (5000 + n),
     "empty": lambda b, n: b" \n" * (n % 4),
-    "too_big": lambda b, n: b * (MAX_BYTES // len(b) + 1),
+    "too_big": lambda b, n: (b or b"x") * (MAX_BYTES // (len(b) or 1) + 1),
 }
 MAX_YAML_SAFE = 60_000  # keys that still load fast (~0.3 s) but expand to more than MAX_YAML_VALUES values
 
