@@ -196,7 +196,7 @@ def main() -> None:
                         help="jobgraph serve --engine")
     parser.add_argument("--rdflib-endpoint", action="store_true",
                         help="also rdflib-endpoint (pip install 'rdflib-endpoint[cli]'), over STORE.nt (written once)")
-    parser.add_argument("--only", help="comma-separated server names to run (default: all)")
+    parser.add_argument("--only", help="comma-separated server names to run, in this order (default: all)")
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
     # One round: the servers open the store one after the other. More: both at once, on two copies.
@@ -206,7 +206,8 @@ def main() -> None:
     if args.rdflib_endpoint:
         factories.append(("rdflib-endpoint", lambda: rdflib_endpoint(args.store)))
     if args.only:
-        factories = [f for f in factories if f[0] in args.only.split(",")]
+        by_name = dict(factories)
+        factories = [(name, by_name[name]) for name in args.only.split(",")]  # in the order given
     results: dict[tuple[str, int], dict] = {}
     groups = [[f] for f in factories] if args.rounds == 1 else [factories]
     for group in groups:
