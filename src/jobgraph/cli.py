@@ -114,6 +114,10 @@ def ingest_cmd(paths: tuple[Path, ...], store_path: Path | None, force: bool, jo
                                                 disable=None, smoothing=0.05))
     except StoreError as err:
         raise click.ClickException(f"{err} Documents written so far are complete; run again to resume.") from None
+    except KeyboardInterrupt:  # while reference data loads, before postings are read: nothing half-written either
+        click.echo("interrupted: every document written is complete; run the same command again to resume",
+                   err=True)
+        sys.exit(130)
     click.echo(summary.line())
     if summary.interrupted:
         click.echo("interrupted: every document written is complete; run the same command again to resume",
