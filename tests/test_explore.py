@@ -264,3 +264,24 @@ def test_lookups_and_hash_joins_give_the_same_answers(seeds_store, args: str) ->
     assert sorted(hashed) == sorted(looked_up)  # the same postings; among equal dates the order may differ
     assert [r[5] for r in hashed] == [r[5] for r in looked_up]  # the dates, newest first
     assert answer(results_query(filters)) or args.startswith("employer")
+
+
+def test_kept_results_follow_writes_locally_and_time_remotely(seeds_store, remote_seeds_store) -> None:  # type: ignore[no-untyped-def]
+    """An embedded store is kept until its next write; a remote one (other clients may write to it) for the
+    TTL at most, and not at all with TTL 0."""
+    from jobgraph.web.explore import ResultCache
+
+    local = ResultCache(seeds_store)
+    assert local.check()
+    local.entries["q"] = []
+    assert local.check() and "q" in local.entries
+    seeds_store.update("INSERT DATA { GRAPH <urn:jobgraph:test-cache> { <urn:a> <urn:b> 1 } }")
+    try:
+        assert local.check() and "q" not in local.entries  # the write dropped it
+    finally:
+        seeds_store.update("DROP GRAPH <urn:jobgraph:test-cache>")
+    remote = ResultCache(remote_seeds_store, ttl=3600)
+    assert remote.check()
+    remote.entries["q"] = []
+    assert remote.check() and "q" in remote.entries
+    assert not ResultCache(remote_seeds_store, ttl=0).check()

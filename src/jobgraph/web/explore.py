@@ -65,17 +65,21 @@ class ResultCache:
 
     A change is seen in the store's ``generation``, which an embedded store bumps on every write (it is
     the only writer: the folder is locked to one process). A store without one (a remote SPARQL store,
-    which other clients may write to) is never cached.
+    such as the `oxigraph serve` child behind `jobgraph serve`, which other clients may write to) is kept
+    for ``ttl`` seconds at most, so a page is never staler than that; ``ttl=0`` never caches it.
     """
 
-    def __init__(self, store: object, size: int = 1024) -> None:
-        self.store, self.size = store, size
+    def __init__(self, store: object, size: int = 1024, ttl: float = 60.0) -> None:
+        self.store, self.size, self.ttl = store, size, ttl
         self.entries: OrderedDict[str, list[dict[str, str]]] = OrderedDict()
         self.stamp: object = None
         self.lock = threading.Lock()
 
     def _stamp(self) -> object:
-        return getattr(self.store, "generation", None)
+        generation = getattr(self.store, "generation", None)
+        if generation is not None:
+            return ("writes", generation)
+        return ("time", int(time.monotonic() // self.ttl)) if self.ttl > 0 else None
 
     def check(self) -> bool:
         """Drop everything if the store changed since the last look; False when this store cannot be cached."""
@@ -101,13 +105,15 @@ class ResultCache:
 
 
 def _cache(app: Flask) -> ResultCache | None:
-    """The app's result cache (``JOBGRAPH_EXPLORE_CACHE`` = number of queries kept; 0 turns it off)."""
+    """The app's result cache (``JOBGRAPH_EXPLORE_CACHE`` = number of queries kept, 0 turns it off;
+    ``JOBGRAPH_EXPLORE_TTL`` = seconds a remote store's results are kept, 0 = not at all)."""
     size = int(app.config.get("JOBGRAPH_EXPLORE_CACHE", 1024))
     if not size:
         return None
     cache = app.extensions.get("jobgraph.explore.cache")
     if cache is None:
-        cache = app.extensions["jobgraph.explore.cache"] = ResultCache(app.extensions["jobgraph.store"], size)
+        ttl = float(app.config.get("JOBGRAPH_EXPLORE_TTL", 60))
+        cache = app.extensions["jobgraph.explore.cache"] = ResultCache(app.extensions["jobgraph.store"], size, ttl)
     return cache if cache.check() else None
 
 
