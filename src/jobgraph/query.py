@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
+from pyoxigraph import QueryBoolean, QuerySolutions, RdfFormat
 
+from .formats import GRAPH_FORMATS, RESULT_FORMATS, SHORT_NAMES
 from .store import GraphStore
-
-RESULT_FORMATS = {"json": QueryResultsFormat.JSON, "csv": QueryResultsFormat.CSV, "tsv": QueryResultsFormat.TSV,
-                  "xml": QueryResultsFormat.XML}
-GRAPH_FORMATS = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES}
 
 
 class QueryError(Exception):
@@ -25,10 +22,10 @@ def render(store: GraphStore, query: str, fmt: str = "table", substitutions: dic
     if isinstance(result, QuerySolutions):
         if fmt == "table":
             return _table(result)
-        if fmt not in RESULT_FORMATS:
+        if SHORT_NAMES.get(fmt) not in RESULT_FORMATS:
             raise QueryError(f"a SELECT result cannot be written as {fmt}; use table, json, csv, tsv or xml")
-        return result.serialize(format=RESULT_FORMATS[fmt]).decode()
-    rdf_fmt = GRAPH_FORMATS.get(fmt, RdfFormat.TURTLE)
+        return result.serialize(format=RESULT_FORMATS[SHORT_NAMES[fmt]]).decode()
+    rdf_fmt = GRAPH_FORMATS.get(SHORT_NAMES.get(fmt, ""), RdfFormat.TURTLE)
     return result.serialize(format=rdf_fmt).decode()
 
 

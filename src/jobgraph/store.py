@@ -23,7 +23,6 @@ from pyoxigraph import (
     NamedNode,
     Quad,
     QueryBoolean,
-    QueryResultsFormat,
     QuerySolutions,
     QueryTriples,
     RdfFormat,
@@ -33,6 +32,7 @@ from pyoxigraph import (
     serialize,
 )
 
+from .formats import GRAPH_FORMATS, RESULT_FORMATS
 from .vocab import JG
 
 DEFAULT_STORE = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local/share")) / "jobgraph" / "store"
@@ -232,11 +232,9 @@ class OxigraphStore:
                 self.store.bulk_load(chunk, format=RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
 
 
-RESULTS_TYPES = {"application/sparql-results+json": QueryResultsFormat.JSON,
-                 "application/sparql-results+xml": QueryResultsFormat.XML,
-                 "text/tab-separated-values": QueryResultsFormat.TSV}
-GRAPH_TYPES = {"application/n-triples": RdfFormat.N_TRIPLES, "text/turtle": RdfFormat.TURTLE,
-               "application/rdf+xml": RdfFormat.RDF_XML, "application/n-quads": RdfFormat.N_QUADS}
+# What a remote store's answers are parsed from: CSV is left out, it does not say which values are IRIs.
+RESULTS_TYPES = {mime: fmt for mime, fmt in RESULT_FORMATS.items() if mime != "text/csv"}
+GRAPH_TYPES = GRAPH_FORMATS
 ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
           "application/sparql-results+xml;q=0.5, application/rdf+xml;q=0.4")
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import ijson
-from pyoxigraph import NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import NamedNode, RdfFormat, parse
 
 from ..vocab import DCT, JG, OWL, RDF, SCHEMA, SKOS, XSD, graph_iri
 
@@ -216,12 +216,6 @@ def record_ntriples(rec: Record, text: str | None = None) -> list[str]:
 
 def record_json(rec: Record) -> str:
     return json.dumps(rec, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
-def record_quads(rec: Record, graph: NamedNode | None = None) -> list[Quad]:
-    """The same triples as pyoxigraph quads, for small sets (tests, single records from the ROR API)."""
-    data = "\n".join(record_ntriples(rec))
-    return list(parse(data, RdfFormat.N_TRIPLES, to_graph=graph or graph_iri("ror")))
 
 
 def stored_json(store: Any, graph: NamedNode | None = None, iri: str | None = None) -> Iterator[tuple[Any, Any]]:

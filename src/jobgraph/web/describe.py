@@ -14,8 +14,9 @@ import time
 from flask import Response, current_app, request
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Store
 
+from ..formats import GRAPH_FORMATS
 from ..vocab import DCT, FORMATS, JG, PROV, RDF, RDFS, SCHEMA, SD, SKOS, VOID, XSD, base_iri
-from .engine import GRAPH_FORMATS, Dataset, EngineError
+from .engine import Dataset, EngineError
 from .sparql import CORS, bp, engine, error, negotiate
 
 RESULT_FORMAT_IRIS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",

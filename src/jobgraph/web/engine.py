@@ -15,29 +15,14 @@ from pyoxigraph import (
     DefaultGraph,
     NamedNode,
     QueryBoolean,
-    QueryResultsFormat,
     QuerySolutions,
     RdfFormat,
     Variable,
 )
 
+from ..formats import GRAPH_FORMATS, RESULT_FORMATS
 from ..store import GraphStore
 from .limits import RowCap
-
-RESULT_FORMATS = {
-    "application/sparql-results+json": QueryResultsFormat.JSON,
-    "application/sparql-results+xml": QueryResultsFormat.XML,
-    "text/csv": QueryResultsFormat.CSV,
-    "text/tab-separated-values": QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "text/turtle": RdfFormat.TURTLE,
-    "application/n-triples": RdfFormat.N_TRIPLES,
-    "application/rdf+xml": RdfFormat.RDF_XML,
-    "application/ld+json": RdfFormat.JSON_LD,
-    "application/n-quads": RdfFormat.N_QUADS,
-    "application/trig": RdfFormat.TRIG,
-}
 
 
 class EngineError(Exception):

@@ -33,9 +33,10 @@ from pyoxigraph import (
     parse_query_results,
 )
 
+from ..formats import GRAPH_FORMATS, RESULT_FORMATS, SHORT_NAMES
 from ..vocab import DEFAULT_BASE_IRI, XSD, base_iri, skill_iri
 from . import sparql
-from .engine import GRAPH_FORMATS, RESULT_FORMATS, Dataset, EngineError
+from .engine import Dataset, EngineError
 from .limits import Refused, check_services
 
 bp = Blueprint("queries", __name__)
@@ -211,7 +212,7 @@ def app_catalogue() -> dict[str, StoredQuery]:
 def _short_names(offers: dict) -> dict[str, str]:
     """The download links: the endpoint's first short name for each media type it offers."""
     names: dict[str, str] = {}
-    for short, mime in sparql.SHORT_NAMES.items():
+    for short, mime in SHORT_NAMES.items():
         if mime in offers and mime not in names.values():
             names[short] = mime
     return names

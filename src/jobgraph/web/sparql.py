@@ -15,17 +15,12 @@ from flask import Blueprint, Flask, Response, current_app, request
 from pyoxigraph import BlankNode, NamedNode
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from .engine import GRAPH_FORMATS, RESULT_FORMATS, Dataset, EmbeddedEngine, Engine, EngineError
+from ..formats import GRAPH_FORMATS, RESULT_FORMATS, SHORT_NAMES
+from .engine import Dataset, EmbeddedEngine, Engine, EngineError
 from .limits import Refused, check_services, query_form
 
 bp = Blueprint("sparql", __name__)
 
-# Short names for the ``format`` parameter (browsers cannot set Accept on a link).
-SHORT_NAMES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-               "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
-               "ttl": "text/turtle", "nt": "application/n-triples", "ntriples": "application/n-triples",
-               "rdfxml": "application/rdf+xml", "jsonld": "application/ld+json",
-               "nquads": "application/n-quads", "trig": "application/trig"}
 # Media types clients commonly ask for that name one of ours.
 ALIASES = {"application/json": "application/sparql-results+json", "application/xml": "application/sparql-results+xml",
            "text/xml": "application/sparql-results+xml", "text/plain": "application/n-triples",
