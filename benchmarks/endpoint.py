@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,8 @@ import time
 from pathlib import Path
 
 import requests
+
+from jobgraph.web.child import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -47,12 +48,6 @@ def mix(ror: str, posting: str) -> dict[str, str]:
                               'FILTER(STR(?d) >= "2026-03-01" && STR(?d) < "2026-04-01") } ORDER BY ?d LIMIT 50',
         "CONSTRUCT one posting": f"CONSTRUCT {{ <{posting}> ?p ?o }} WHERE {{ <{posting}> ?p ?o }}",
     }.items()}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:

@@ -132,14 +132,13 @@ class ServeProcess:
     """``jobgraph serve`` really started (waitress + its engine) on a free loopback port."""
 
     def __init__(self, store: Path, *args: str, log: Path) -> None:
-        import socket
         import time
 
         import requests
 
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        from jobgraph.web.child import free_port
+
+        port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.log = log
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
@@ -213,15 +212,14 @@ class OxigraphServer:
     """A real ``oxigraph serve`` (PyPI package ``oxigraph``) on 127.0.0.1 and a free port; ``stop`` kills it."""
 
     def __init__(self, location: Path) -> None:
-        import socket
         import time
         import urllib.request
 
         if not OXIGRAPH.exists():
             pytest.skip(f"{OXIGRAPH} is absent: pip install -e '.[dev]' installs the oxigraph server")
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+        from jobgraph.web.child import free_port
+
+        port = free_port()
         self.url = f"http://127.0.0.1:{port}/query"
         self.proc = subprocess.Popen([str(OXIGRAPH), "serve", "--location", str(location), "--bind",
                                       f"127.0.0.1:{port}", "--union-default-graph"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ from pyoxigraph import Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, Q
 
 from jobgraph.store import GraphStore, GraphWrite, SparqlStore, StoreError, endpoint_urls
 from jobgraph.vocab import JG, SCHEMA, graph_iri, sparql_prefixes
+from jobgraph.web.child import free_port
 
 from .conftest import DATA, run_cli
 
@@ -130,9 +130,7 @@ def test_remote_writes_are_split_into_requests_under_the_body_limit(oxigraph_ser
 
 
 def test_an_unreachable_or_wrong_store_says_what_to_do(oxigraph_server) -> None:  # type: ignore[no-untyped-def]
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nothing listens there
     with pytest.raises(StoreError, match="cannot reach the SPARQL store .* Is the server running"):
         SparqlStore(f"http://127.0.0.1:{port}/query").query("ASK {}")
     wrong = SparqlStore(oxigraph_server.url, update_url=oxigraph_server.url.replace("/query", "/nope"))
