@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import os
 import signal
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from jobgraph.ingest import ingest, walk
+from jobgraph.ingest import ingest
 from jobgraph.read import iter_files
 from jobgraph.store import OxigraphStore
 from jobgraph.vocab import sparql_prefixes
@@ -47,9 +48,14 @@ def _rows(store: OxigraphStore) -> list[tuple]:
     return sorted(tuple(t.value if t else '' for t in sol) for sol in store.query(POSTINGS))
 
 
-def test_walk_streams_the_files_iter_files_lists_in_the_same_order(generated: Path) -> None:
+def test_iter_files_streams_every_posting_file_once_in_a_stable_order(generated: Path) -> None:
     roots = [DATA, generated, *([SHARED / "corpus"] if (SHARED / "corpus").exists() else [])]
-    assert list(walk(roots)) == list(iter_files(roots))
+    files = list(iter_files(roots))
+    assert files == list(iter_files(roots)) and len(set(files)) == len(files)
+    everything = {p for root in roots for p in root.rglob("*") if p.is_file()}
+    assert set(files) <= everything and len(files) > N // 2  # generated listings hold several postings each
+    assert not any(p.name.endswith(".meta.yaml") or p.name == "README.md" for p in files)
+    assert inspect.isgenerator(iter_files([generated]))  # streamed, not listed up front
 
 
 def test_parallel_batched_ingest_builds_the_same_graph_as_one_process(generated: Path, tmp_path: Path) -> None:
@@ -68,7 +74,7 @@ def test_parallel_batched_ingest_builds_the_same_graph_as_one_process(generated:
 
 def test_resume_skips_what_is_stored_and_replaces_what_changed(generated: Path, tmp_path: Path) -> None:
     store = OxigraphStore(tmp_path / "store")
-    files = sorted(p for p in walk([generated]) if p.suffix != ".json")
+    files = sorted(p for p in iter_files([generated]) if p.suffix != ".json")
     ingest([DATA, *files[:20]], store, jobs=2)
     again = ingest([DATA, generated], store, jobs=2)
     assert again.unchanged == 20 + 9 and again.files == len(files) + 9 and not again.failures  # data/: 9 files

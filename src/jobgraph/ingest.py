@@ -28,7 +28,7 @@ from .link.ror_dump import add_records, import_dumps, is_ror_dump
 from .link.skills import Vocabulary
 from .model import Document, Posting
 from .rdf import document_quads
-from .read import ReadError, _is_posting_candidate, iter_files, load_meta, read_document
+from .read import ReadError, iter_files, load_meta, read_document
 from .store import BULK_QUADS, GraphStore, GraphWrite
 from .vocab import graph_iri, source_iri
 
@@ -144,31 +144,6 @@ def process(doc: Document, linker: Linker) -> list[Posting]:
 
 
 # --- streaming, parallel ingest ----------------------------------------------------------------------------
-
-
-def walk(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """The files ``iter_files`` yields, in the same order, but streamed: one folder's names in memory at a time,
-    never the whole tree (a million files would hold ~200 MB of Path objects)."""
-    for raw in paths:
-        root = Path(raw)
-        if root.is_dir():
-            yield from _walk_dir(root, root)
-        elif root.exists():
-            yield root
-        else:
-            raise ReadError(f"{root}: no such file or directory")
-
-
-def _walk_dir(folder: Path, root: Path) -> Iterator[Path]:
-    with os.scandir(folder) as it:
-        entries = sorted(it, key=lambda e: e.name)
-    for entry in entries:
-        path = Path(entry.path)
-        if entry.is_dir():
-            if not entry.name.startswith("."):
-                yield from _walk_dir(path, root)
-        elif entry.is_file() and _is_posting_candidate(path, root):
-            yield path
 
 
 def digest_key(graph: str, sha256: str) -> int:
@@ -317,7 +292,7 @@ def ingest(
     started = time.perf_counter()
     summary = Summary()
     references, total = [], 0
-    for path in walk(paths):  # first pass: reference data (loaded first) and the count for the progress bar
+    for path in iter_files(paths):  # first pass: reference data (loaded first) and the count for the progress bar
         if reference_kind(path):
             references.append(path)
         else:
@@ -329,7 +304,7 @@ def ingest(
     writer = _Writer(store, summary)
     batch: list[tuple[GraphWrite, int]] = []
     triples = 0
-    postings_files = progress(p for p in walk(paths) if not reference_kind(p))
+    postings_files = progress(p for p in iter_files(paths) if not reference_kind(p))
     try:
         for kind, _path, value in _results(postings_files, jobs, chunk_size=8):
             summary.files += 1

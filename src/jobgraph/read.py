@@ -11,6 +11,7 @@ the folder file; CLI options win over both.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -37,17 +38,29 @@ class ReadError(Exception):
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Every posting file under the given paths, in a stable order, skipping sidecars and READMEs."""
+    """Every posting file under the given paths, in a stable order (names sorted within each folder),
+    skipping hidden folders, sidecars and READMEs. Streamed: one folder's names are in memory at a time,
+    never the whole tree (a million files would hold ~200 MB of Path objects)."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if _is_posting_candidate(child, root=path):
-                    yield child
+            yield from _walk_dir(path, path)
         elif path.exists():
             yield path
         else:
             raise ReadError(f"{path}: no such file or directory")
+
+
+def _walk_dir(folder: Path, root: Path) -> Iterator[Path]:
+    with os.scandir(folder) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
+        path = Path(entry.path)
+        if entry.is_dir():
+            if not entry.name.startswith("."):
+                yield from _walk_dir(path, root)
+        elif entry.is_file() and _is_posting_candidate(path, root):
+            yield path
 
 
 def _is_posting_candidate(path: Path, root: Path) -> bool:
