@@ -19,7 +19,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import requests
+
+from jobgraph.web.child import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFIXES = "PREFIX schema: <http://schema.org/>\n"
@@ -58,6 +59,7 @@ BAD = [
 GRACE_S = 5.0  # beyond the server's timeout, before a stopped query counts as stopped late
 TIMEOUT_WORDS = re.compile(r"(?i)timeout|timed out|time limit|longer than|limit of")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+RESTARTED = re.compile(r"query engine restarted in ([0-9.]+) s")
 
 
 @dataclass
@@ -133,18 +135,20 @@ def report(run: Run, seconds: float, server_timeout: float) -> dict:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def engine_restarts(log: Path) -> dict:
+    """How often the server killed and restarted its query engine, and how long a restart took (its log)."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    took = [float(s) for s in RESTARTED.findall(text)]
+    return {"engine_restarts": len(took),
+            "restart_s_median_max": [round(statistics.median(took), 2), round(max(took), 2)] if took else None}
 
 
-def start_server(store: Path, serve_args: list[str]) -> tuple[subprocess.Popen, str]:
+def start_server(store: Path, serve_args: list[str], log: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.Popen([sys.executable, "-m", "jobgraph", "serve", "--store", str(store), "--host", "127.0.0.1",
                              "--port", str(port), *serve_args], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=log.open("wb"))
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -173,7 +177,9 @@ def main() -> None:
     args = ap.parse_args()
     client_timeout = args.client_timeout or args.server_timeout + 15
 
-    server, tmp = None, None
+    server, tmp = None, Path(tempfile.mkdtemp(prefix="jobgraph-load-"))
+    log = tmp / "serve.log"
+    load_before = os.getloadavg()
     if args.url:
         if urlparse(args.url).hostname not in LOOPBACK:
             raise SystemExit(f"{args.url}: only a server on this machine (127.0.0.1) may be loaded")
@@ -181,11 +187,10 @@ def main() -> None:
     else:
         store = args.store
         if store is None:
-            tmp = Path(tempfile.mkdtemp(prefix="jobgraph-load-"))
             store = tmp / "store"
             subprocess.run([sys.executable, "-m", "jobgraph", "ingest", "--store", str(store), str(ROOT / "data")],
                            check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, capture_output=True)
-        server, url = start_server(store, args.serve_arg)
+        server, url = start_server(store, args.serve_arg, log)
     try:
         run, budget = Run(), [args.max_requests]
         started = time.monotonic()
@@ -201,14 +206,16 @@ def main() -> None:
             alive_after = requests.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=10).status_code
         except requests.RequestException as err:
             alive_after = type(err).__name__
+        load_after = os.getloadavg()
+        restarts = engine_restarts(log) if server is not None else {}
     finally:
         if server is not None:
             server.kill()
             server.wait()
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-    result = {**report(run, elapsed, args.server_timeout), "clients": args.clients,
-              "server_answers_afterwards": alive_after}
+        shutil.rmtree(tmp, ignore_errors=True)
+    result = {**report(run, elapsed, args.server_timeout), **restarts, "clients": args.clients,
+              "server_answers_afterwards": alive_after,
+              "load_average_1min_before_after": [round(load_before[0], 1), round(load_after[0], 1)]}
     if args.json:
         print(json.dumps(result, indent=2))
         return
