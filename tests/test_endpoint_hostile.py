@@ -121,6 +121,35 @@ def test_runaway_queries_in_waves_are_all_timed_out_and_share_kills(server) -> N
     assert ask(server.url).json()["boolean"] is True
 
 
+def test_the_deadline_counts_from_arrival_not_from_a_free_thread(serve_process, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    """With one thread: a runaway query queued behind another ends soon after the thread frees (its time
+    is up by then), not a whole timeout later, so the limit bounds what the client waits; a light query
+    queued behind both, past its own deadline too, still gets the moment it needs and is answered."""
+    store = load_w3c_protocol_data(tmp_path_factory.mktemp("one-thread") / "store")
+    single = serve_process(store, "--timeout", "2", "--workers", "1")
+    seconds: dict[str, float] = {}
+    answers: dict[str, requests.Response] = {}
+
+    def send(name: str, query: str) -> None:
+        start = time.monotonic()
+        answers[name] = requests.get(single.url + "/sparql", params={"query": query}, timeout=60)
+        seconds[name] = time.monotonic() - start
+
+    threads = {name: threading.Thread(target=send, args=(name, query)) for name, query in
+               (("first", RUNAWAY), ("queued", RUNAWAY), ("light", "ASK { ?s ?p ?o }"))}
+    for thread in threads.values():
+        thread.start()
+        time.sleep(0.3)
+    for thread in threads.values():
+        thread.join()
+    for name in ("first", "queued"):
+        assert answers[name].status_code == 503 and "2 s limit" in answers[name].text, answers[name].text
+    # Counted from when it got the thread it would end ~2 s after the first; from arrival, soon after it.
+    assert seconds["queued"] < seconds["first"] + 1.5, seconds
+    assert answers["light"].status_code == 200 and answers["light"].json()["boolean"] is True, answers["light"].text
+    assert seconds["light"] > 2  # it did wait past its own deadline
+
+
 def test_100_mb_post_is_refused_before_it_is_read(server) -> None:  # type: ignore[no-untyped-def]
     host, port = server.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as sock:

@@ -37,7 +37,7 @@ from urllib.parse import urlencode
 import urllib3
 from urllib3.exceptions import HTTPError, ReadTimeoutError
 
-from .engine import Answer, Dataset, EngineError
+from .engine import Answer, Dataset, EngineError, deadline_for, least_run
 from .limits import RowCap
 
 log = logging.getLogger("jobgraph.engine")
@@ -60,7 +60,7 @@ def batch_window(timeout_s: float) -> float:
 def nearly(timeout_s: float) -> float:
     """A query that lost its child this close to its deadline is answered with the timeout error, not
     sent again (it would overrun on the new child and cost it another restart)."""
-    return min(1.0, timeout_s / 10)
+    return least_run(timeout_s)
 
 
 def oxigraph_binary() -> str:
@@ -249,7 +249,7 @@ class ChildEngine:
         if dataset:
             path += "?" + urlencode([("default-graph-uri", g) for g in dataset.default]
                                     + [("named-graph-uri", g) for g in dataset.named])
-        deadline = time.monotonic() + self.timeout_s  # fixed now: a retry on a new child gets no more time
+        deadline = deadline_for(self.timeout_s)  # fixed: a retry on a new child gets no more time
         while True:
             resp, generation = self._send(path, text.encode(), mime, deadline)
             if resp.status != 200:
