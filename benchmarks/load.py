@@ -5,10 +5,11 @@
     python benchmarks/load.py --url http://127.0.0.1:8000   # a server you started (loopback only)
     python benchmarks/load.py --serve-arg=--timeout --serve-arg=5   # options for the server it starts
 
-Reports throughput, latency percentiles of the good queries and the outcomes by kind. The goals: no server
-error, every bad query answered 400, every slow query stopped by the server's timeout (an error answer saying
-so, not a client giving up; those answered later than the timeout + 5 s are counted too). Bounded: it stops
-after --seconds or --max-requests, each request has a client timeout, and a server it started is stopped.
+Reports throughput, latency percentiles of the good queries, the outcomes by kind, how often the server it
+started restarted its query engine (from its log) and the load average. The goals: no server error, every bad
+query answered 400, every slow query stopped by the server's timeout (an error answer saying so, not a client
+giving up; those answered later than the timeout + 5 s are counted too). Bounded: it stops after --seconds or
+--max-requests, each request has a client timeout, and a server it started is stopped.
 """
 
 from __future__ import annotations

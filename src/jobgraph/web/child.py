@@ -182,7 +182,7 @@ class OxigraphServer:
     def restart(self, generation: int, reason: str) -> None:
         """Kill the child and start a new one, once per generation (later callers see a new one)."""
         with self.lock:
-            if generation != self.generation:
+            if generation != self.generation or self.stopping:
                 return
             self.kill_due = None
             began = time.monotonic()
@@ -298,11 +298,10 @@ class ChildEngine:
     def _lost(self, generation: int, deadline: float) -> None:
         """After the child of ``generation`` failed a query: return to try again, or raise the timeout error."""
         proc = self.server.proc
-        if self.server.alive(generation):
-            time.sleep(RETRY_PAUSE_S)  # alive and unreachable (e.g. a refused connect under load)
-        elif proc is not None and proc.poll() is not None and generation == self.server.generation:
+        if not self.server.alive(generation) and proc is not None and proc.poll() is not None:
             self.server.restart(generation, f"it exited with {proc.returncode}")  # a crash nobody killed
-        self.server.current()  # waits while the child is being restarted
+        if self.server.current()[0] == generation:  # (current() waits while a restart is under way)
+            time.sleep(RETRY_PAUSE_S)  # not replaced: alive but unreachable for a moment, or shutting down
         if time.monotonic() >= deadline - nearly(self.timeout_s):
             raise self.timed_out()
 
