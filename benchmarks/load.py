@@ -5,10 +5,11 @@
     python benchmarks/load.py --url http://127.0.0.1:8000   # a server you started (loopback only)
     python benchmarks/load.py --serve-arg=--timeout --serve-arg=5   # options for the server it starts
 
-Reports throughput, latency percentiles of the good queries and the outcomes by kind. The goals: no server
-error, every bad query answered 400, every slow query stopped by the server's timeout (an error answer saying
-so, not a client giving up; those answered later than the timeout + 5 s are counted too). Bounded: it stops
-after --seconds or --max-requests, each request has a client timeout, and a server it started is stopped.
+Reports throughput, latency percentiles of the good queries, the outcomes by kind, how often the server it
+started restarted its query engine (from its log) and the load average. The goals: no server error, every bad
+query answered 400, every slow query stopped by the server's timeout (an error answer saying so, not a client
+giving up; those answered later than the timeout + 5 s are counted too). Bounded: it stops after --seconds or
+--max-requests, each request has a client timeout, and a server it started is stopped.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +32,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import requests
+
+from jobgraph.web.child import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFIXES = "PREFIX schema: <http://schema.org/>\n"
@@ -58,6 +60,7 @@ BAD = [
 GRACE_S = 5.0  # beyond the server's timeout, before a stopped query counts as stopped late
 TIMEOUT_WORDS = re.compile(r"(?i)timeout|timed out|time limit|longer than|limit of")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+RESTARTED = re.compile(r"query engine restarted in ([0-9.]+) s")
 
 
 @dataclass
@@ -133,18 +136,20 @@ def report(run: Run, seconds: float, server_timeout: float) -> dict:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def engine_restarts(log: Path) -> dict:
+    """How often the server killed and restarted its query engine, and how long a restart took (its log)."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    took = [float(s) for s in RESTARTED.findall(text)]
+    return {"engine_restarts": len(took),
+            "restart_s_median_max": [round(statistics.median(took), 2), round(max(took), 2)] if took else None}
 
 
-def start_server(store: Path, serve_args: list[str]) -> tuple[subprocess.Popen, str]:
+def start_server(store: Path, serve_args: list[str], log: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.Popen([sys.executable, "-m", "jobgraph", "serve", "--store", str(store), "--host", "127.0.0.1",
                              "--port", str(port), *serve_args], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=log.open("wb"))
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -173,7 +178,9 @@ def main() -> None:
     args = ap.parse_args()
     client_timeout = args.client_timeout or args.server_timeout + 15
 
-    server, tmp = None, None
+    server, tmp = None, Path(tempfile.mkdtemp(prefix="jobgraph-load-"))
+    log = tmp / "serve.log"
+    load_before = os.getloadavg()
     if args.url:
         if urlparse(args.url).hostname not in LOOPBACK:
             raise SystemExit(f"{args.url}: only a server on this machine (127.0.0.1) may be loaded")
@@ -181,11 +188,10 @@ def main() -> None:
     else:
         store = args.store
         if store is None:
-            tmp = Path(tempfile.mkdtemp(prefix="jobgraph-load-"))
             store = tmp / "store"
             subprocess.run([sys.executable, "-m", "jobgraph", "ingest", "--store", str(store), str(ROOT / "data")],
                            check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, capture_output=True)
-        server, url = start_server(store, args.serve_arg)
+        server, url = start_server(store, args.serve_arg, log)
     try:
         run, budget = Run(), [args.max_requests]
         started = time.monotonic()
@@ -201,14 +207,16 @@ def main() -> None:
             alive_after = requests.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=10).status_code
         except requests.RequestException as err:
             alive_after = type(err).__name__
+        load_after = os.getloadavg()
+        restarts = engine_restarts(log) if server is not None else {}
     finally:
         if server is not None:
             server.kill()
             server.wait()
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-    result = {**report(run, elapsed, args.server_timeout), "clients": args.clients,
-              "server_answers_afterwards": alive_after}
+        shutil.rmtree(tmp, ignore_errors=True)
+    result = {**report(run, elapsed, args.server_timeout), **restarts, "clients": args.clients,
+              "server_answers_afterwards": alive_after,
+              "load_average_1min_before_after": [round(load_before[0], 1), round(load_after[0], 1)]}
     if args.json:
         print(json.dumps(result, indent=2))
         return

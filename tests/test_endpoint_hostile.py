@@ -34,7 +34,11 @@ def ask(url: str) -> requests.Response:
 
 
 def assert_no_traceback(resp: requests.Response) -> None:
-    assert not TRACEBACK.search(resp.text), resp.text
+    assert_no_traceback_text(resp.text)
+
+
+def assert_no_traceback_text(text: str) -> None:
+    assert not TRACEBACK.search(text), text
 
 
 def test_runaway_query_is_stopped_and_light_queries_answered_meanwhile(server) -> None:  # type: ignore[no-untyped-def]
@@ -60,6 +64,90 @@ def test_runaway_query_is_stopped_and_light_queries_answered_meanwhile(server) -
     assert light and all(code == 200 for code, _ in light), light
     assert_no_traceback(result["resp"])
     assert ask(server.url).json()["boolean"] is True  # and the server still answers afterwards
+
+
+def test_runaway_queries_in_waves_are_all_timed_out_and_share_kills(server) -> None:  # type: ignore[no-untyped-def]
+    """Four runaway queries at once, two more 1.5 s later, light queries all along.
+
+    Each kill of the engine also ends every other query in flight: a light one must be sent again
+    and answered, a runaway one (even one killed long before its own deadline) must still end with
+    the timeout error at its own deadline, never with "restarting"; and runaways that overran
+    together share one kill rather than one restart each.
+    """
+    count = "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
+    expected = requests.get(server.url + "/sparql", params={"query": count}, timeout=10).json()
+    kills_before = server.log.read_text().count("killing the query engine")
+    heavy: list[tuple[int, float, str]] = []
+    light: list[tuple[int, str, bool]] = []
+    done = threading.Event()
+
+    def runaway() -> None:
+        start = time.monotonic()
+        resp = requests.get(server.url + "/sparql", params={"query": RUNAWAY}, timeout=60)
+        heavy.append((resp.status_code, time.monotonic() - start, resp.text))
+
+    def light_queries() -> None:
+        while not done.is_set():
+            resp = requests.get(server.url + "/sparql", params={"query": count}, timeout=60)
+            light.append((resp.status_code, resp.text, resp.status_code == 200 and resp.json() == expected))
+
+    lights = [threading.Thread(target=light_queries) for _ in range(2)]
+    for t in lights:
+        t.start()
+    waves = [threading.Thread(target=runaway) for _ in range(6)]
+    for t in waves[:4]:
+        t.start()
+    time.sleep(1.5)
+    for t in waves[4:]:
+        t.start()
+    for t in waves:
+        t.join()
+    time.sleep(1.0)  # a kill comes a moment after the overrun: let the light queries meet it too
+    done.set()
+    for t in lights:
+        t.join()
+    assert len(heavy) == 6
+    for status, seconds, text in heavy:
+        assert status == 503 and "2 s limit" in text, (status, text)
+        assert 2 - 0.2 <= seconds < 20, seconds  # not cut before its own deadline (less 10%); stopped at all
+        assert_no_traceback_text(text)
+    assert light and all(right for _, _, right in light), [t[:2] for t in light if not t[2]][:3]
+    assert not any("restarting" in text for text in [h[2] for h in heavy] + [t[1] for t in light])
+    log = server.log.read_text()
+    kills = log.count("killing the query engine") - kills_before
+    assert 1 <= kills < 6, kills
+    assert "query failed (503): the query ran longer than the 2 s limit" in log  # logged with the query
+    assert "SELECT (COUNT(*) AS ?n) { ?s0 ?p0 ?o0 ." in log
+    assert ask(server.url).json()["boolean"] is True
+
+
+def test_the_deadline_counts_from_arrival_not_from_a_free_thread(serve_process, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    """With one thread: a runaway query queued behind another ends soon after the thread frees (its time
+    is up by then), not a whole timeout later, so the limit bounds what the client waits; a light query
+    queued behind both, past its own deadline too, still gets the moment it needs and is answered."""
+    store = load_w3c_protocol_data(tmp_path_factory.mktemp("one-thread") / "store")
+    single = serve_process(store, "--timeout", "2", "--workers", "1")
+    seconds: dict[str, float] = {}
+    answers: dict[str, requests.Response] = {}
+
+    def send(name: str, query: str) -> None:
+        start = time.monotonic()
+        answers[name] = requests.get(single.url + "/sparql", params={"query": query}, timeout=60)
+        seconds[name] = time.monotonic() - start
+
+    threads = {name: threading.Thread(target=send, args=(name, query)) for name, query in
+               (("first", RUNAWAY), ("queued", RUNAWAY), ("light", "ASK { ?s ?p ?o }"))}
+    for thread in threads.values():
+        thread.start()
+        time.sleep(0.3)
+    for thread in threads.values():
+        thread.join()
+    for name in ("first", "queued"):
+        assert answers[name].status_code == 503 and "2 s limit" in answers[name].text, answers[name].text
+    # Counted from when it got the thread it would end ~2 s after the first; from arrival, soon after it.
+    assert seconds["queued"] < seconds["first"] + 1.5, seconds
+    assert answers["light"].status_code == 200 and answers["light"].json()["boolean"] is True, answers["light"].text
+    assert seconds["light"] > 2  # it did wait past its own deadline
 
 
 def test_100_mb_post_is_refused_before_it_is_read(server) -> None:  # type: ignore[no-untyped-def]

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..store import SparqlStore, open_graph_store
 from . import create_app
 from .child import ChildEngine, OxigraphServer
-from .engine import EmbeddedEngine
+from .engine import RECEIVED, EmbeddedEngine
 
 log = logging.getLogger("jobgraph.serve")
 
@@ -36,6 +37,24 @@ class ServeOptions:
     engine_port: int = 0
 
 
+def stamp_received(wsgi_app):  # type: ignore[no-untyped-def]
+    """Record when waitress had read each request (``environ[RECEIVED]``, a ``time.monotonic()``).
+
+    waitress reads a request, then queues it until one of its ``--workers`` threads is free; the query
+    deadline counts from the read (engine.received). The read time is the channel's ``last_activity``
+    (waitress's own ``time.time()`` of its last read: no write happens between that read and the app);
+    without it, now.
+    """
+    def app(environ, start_response):  # type: ignore[no-untyped-def]
+        channel = getattr(environ.get("waitress.client_disconnected"), "__self__", None)
+        read_at = getattr(channel, "last_activity", None)
+        waited = time.time() - read_at if isinstance(read_at, float) else 0.0
+        environ[RECEIVED] = time.monotonic() - min(max(waited, 0.0), 3600.0)
+        return wsgi_app(environ, start_response)
+
+    return app
+
+
 def build(opts: ServeOptions):  # type: ignore[no-untyped-def]
     """The app and the child server (None for the embedded engine); the caller stops the child."""
     config = {"JOBGRAPH_TIMEOUT_S": opts.timeout_s, "JOBGRAPH_MAX_ROWS": opts.max_rows,
@@ -46,6 +65,7 @@ def build(opts: ServeOptions):  # type: ignore[no-untyped-def]
         store = open_graph_store(opts.store_path)
         app = create_app(store, config)
         app.extensions["jobgraph.engine"] = EmbeddedEngine(store, opts.timeout_s, opts.max_rows)
+        app.wsgi_app = stamp_received(app.wsgi_app)
         return app, None
     server = OxigraphServer(Path(opts.store_path), opts.timeout_s, pool_size=max(8, opts.workers * 2),
                             port=opts.engine_port).start()
@@ -53,6 +73,7 @@ def build(opts: ServeOptions):  # type: ignore[no-untyped-def]
     # The other blueprints reach the same child over the protocol: the store is open in one process only.
     app = create_app(SparqlStore(server.url + "/query", timeout=opts.timeout_s + 5), config)
     app.extensions["jobgraph.engine"] = engine
+    app.wsgi_app = stamp_received(app.wsgi_app)
     return app, server
 
 
