@@ -235,8 +235,9 @@ def stored_query_substitutions(path: Path, params: tuple[str, ...]) -> dict | No
               "while results are written).")
 @click.option("--engine-port", default=0, type=click.IntRange(0, 65535),
               help="Port of the oxigraph child on 127.0.0.1 (default: a free one), e.g. to ingest while serving.")
-@click.option("--workers", default=8, show_default=True, type=click.IntRange(1, 256),
-              help="Threads of the production WSGI server (waitress).")
+@click.option("--workers", default=32, show_default=True, type=click.IntRange(1, 256),
+              help="Threads of the production WSGI server (waitress); more than the concurrent clients, so "
+                   "runaway queries waiting for the timeout do not hold up the others.")
 @click.option("--timeout", "timeout_s", default=30.0, show_default=True, type=click.FloatRange(0.1),
               help="Seconds a query may run.")
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),

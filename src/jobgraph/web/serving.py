@@ -28,7 +28,7 @@ class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 8000
     engine: str = "oxigraph"
-    workers: int = 8
+    workers: int = 32
     timeout_s: float = 30.0
     max_rows: int = 10_000
     max_request_bytes: int = 1024 * 1024
