@@ -261,6 +261,19 @@ def test_an_interest_in_a_generic_skill_is_not_the_skill(vocabulary: Vocabulary)
     assert "open science" in found(vocabulary, "## Requirements\n\n- Experience with open science practices\n")
 
 
+def test_items_of_one_list_share_their_status(vocabulary: Vocabulary) -> None:
+    text = "Keep quality high by adopting practices such as testing, continuous integration and code review."
+    assert {"testing", "continuous integration", "code review"} <= found(vocabulary, text)
+    assert "testing" not in found(vocabulary, "Keep quality high by testing ideas early.")
+
+
+def test_what_the_hire_will_do_is_asked_for(vocabulary: Vocabulary) -> None:
+    text = "We are hiring an administrator to coordinate logistics and communications for our workshops."
+    assert {"logistics coordination", "communication"} <= found(vocabulary, text)
+    assert "communication" not in found(vocabulary, "We run internal communications for our members.")
+    assert {"marketing", "communication"} <= found(vocabulary, "We're hiring for a marketing and communications role.")
+
+
 def test_vocabulary_labels_are_skills_not_ordinary_words(vocabulary: Vocabulary) -> None:
     text = ("## Duties\n\n- Work in consultation with stakeholders\n- Keep the quality of the end result high\n"
             "- Think outside the box\n- Coordinate videos for events\n- Contribute to the UK node of ELIXIR\n")
