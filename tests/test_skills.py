@@ -247,6 +247,11 @@ def test_a_tool_name_inside_an_organisation_name_is_not_the_tool(vocabulary: Voc
     assert "Astropy" in found(vocabulary, "Experience with Astropy and NumPy.")
 
 
+def test_an_acronyms_expansion_is_a_name(vocabulary: Vocabulary) -> None:
+    assert "Python" not in found(vocabulary, "GeoBaMM (Geo Python Battery Models) is a project.")
+    assert {"JSON Schema", "XML Schema"} <= found(vocabulary, "Standards for OCDS (JSON Schema) and IATI (XML Schema).")
+
+
 def test_an_abbreviation_in_brackets_restates_its_terms(vocabulary: Vocabulary) -> None:
     got = found(vocabulary, "Experience building Continuous Integration and Continuous Delivery (CI/CD) pipelines.")
     assert {"continuous integration", "continuous delivery"} <= got and "CI/CD" not in got
@@ -258,6 +263,8 @@ def test_an_interest_in_a_generic_skill_is_not_the_skill(vocabulary: Vocabulary)
                  "Are you passionate about statistical methods?"):
         assert found(vocabulary, text) & {"open science", "open source", "statistics"} == set(), text
     assert "open source" in found(vocabulary, "Experience or interest in working on open source projects.")
+    welcome = "## Requirements\n\n- Applicants from statistics or physics are welcome\n"
+    assert "statistics" not in found(vocabulary, welcome)
     assert "open science" in found(vocabulary, "## Requirements\n\n- Experience with open science practices\n")
 
 

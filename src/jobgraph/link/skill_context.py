@@ -11,9 +11,10 @@ mentions are not requirements or duties:
   cue that asks for an attitude rather than a skill ("a strong interest in open science");
 - a generic skill written as a person's role ("our Community Manager", "the instructors"), unless it is
   the advertised role, or inside a name ("Statistics Denmark");
-- a tool's name inside an organisation's ("The Astropy Project"); an abbreviation in brackets that
-  restates the terms before it ("Continuous Integration and Continuous Delivery (CI/CD)"); a language
-  name qualifying a noun ("Danish research servers").
+- a tool's name inside an organisation's ("The Astropy Project") or an acronym's expansion ("PyBaMM (Python
+  Battery Mathematical Modelling)"); an abbreviation in brackets that restates the terms before it
+  ("Continuous Integration and Continuous Delivery (CI/CD)"); a language name qualifying a noun ("Danish
+  research servers").
 """
 
 from __future__ import annotations
@@ -133,8 +134,15 @@ ATTITUDE = re.compile(r"\b(?:interest(?:ed)?|passion(?:ate)?|commit(?:ment|ted)|
                       r"connections?|relationships?)\b", re.I)
 
 
+WELCOME = re.compile(r"\b(?:are|is) (?:all |also |very )?welcome\b", re.I)
+
+
 def attitude(text: str, pos: int) -> bool:
+    """The nearest cue asks for an attitude, or the clause only welcomes ("Applicants from statistics or related
+    disciplines are all welcome": an openness, not a requirement)."""
     clause, start = clause_at(text, pos)
+    if WELCOME.search(clause):
+        return True
     head = clause[:pos - start]
     cues = [m.start() for rx in (GOVERNED, ASKED) for m in rx.finditer(head) if not ATTITUDE.match(m.group())]
     last = max((m.start() for m in ATTITUDE.finditer(head)), default=-1)
@@ -145,6 +153,18 @@ def attitude(text: str, pos: int) -> bool:
 
 ORGANIZATION_AFTER = re.compile(r"[ \t]+(?:Software[ \t]+)?(?:Project|Foundation|Institute|Association|Society|"
                                 r"Consortium|Initiative)\b")
+# An acronym's expansion in brackets: "PyBaMM (Python Battery Mathematical Modelling)" names PyBaMM, not Python.
+EXPANSION = re.compile(r"\b[A-Za-z]*[A-Z][a-z]*[A-Z][\w-]*[ \t]+\(([A-Z][\w-]*(?:[ \t]+[A-Z][\w-]*){2,})\)")
+
+
+def in_expansion(text: str, pos: int) -> bool:
+    opening = text.rfind("(", max(0, pos - 80), pos + 1)
+    if opening < 0:
+        return False
+    m = EXPANSION.search(text, max(0, opening - 40), opening + 120)
+    return bool(m) and m.start(1) <= pos < m.end(1)
+
+
 ABBREVIATION = re.compile(r"[ \t]*\(([A-Z][\w/&.+-]{0,11})\)")
 
 

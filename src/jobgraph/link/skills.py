@@ -272,8 +272,8 @@ class Vocabulary:
         where = ctx.where(sec)
         if where == "process" or ctx.in_employer_heading(text, start) or ctx.restates(text, hits, k):
             return "no"  # the interview names tools the job does not need; "## About Astropy"; "CI and CD (CI/CD)"
-        if ctx.ORGANIZATION_AFTER.match(text, end):
-            return "no"  # "The Astropy Project", "the Python Software Foundation": an organisation
+        if ctx.ORGANIZATION_AFTER.match(text, end) or ctx.in_expansion(text, start):
+            return "no"  # "The Astropy Project", "PyBaMM (Python Battery Mathematical Modelling)": a name
         if "Language" in concept.flags and ctx.qualifies_a_noun(text, end):
             return "no"  # "Danish research servers", "English literature": not the language
         ambiguous = guarded or ("NeedsContext" in concept.flags and TOKEN.fullmatch(text, start, end))
