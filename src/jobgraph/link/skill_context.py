@@ -91,6 +91,7 @@ def clause_at(text: str, pos: int) -> tuple[str, int]:
 
 
 def about_employer(text: str, pos: int, hits: list[Hit]) -> bool:
+    """The clause speaks of the employer (we, our ..., this project, "US-RSE values") and not of the candidate."""
     clause, start = clause_at(text, pos)
     if CANDIDATE.search(clause):
         return False
@@ -101,6 +102,7 @@ def about_employer(text: str, pos: int, hits: list[Hit]) -> bool:
 
 
 def sentence_start(text: str, pos: int) -> bool:
+    """Nothing but markup or punctuation between the last sentence, line or item break and ``pos``."""
     before = text[max(0, pos - 6):pos].rstrip(" \t*_\"“‘'(")
     return not before or before[-1] in ".!?:;\n-•>#" or before.endswith("\n")
 
@@ -158,6 +160,7 @@ EXPANSION = re.compile(r"\b[A-Za-z]*[A-Z][a-z]*[A-Z][\w-]*[ \t]+\(([A-Z][\w-]*(?
 
 
 def in_expansion(text: str, pos: int) -> bool:
+    """Inside the bracketed expansion of an acronym before it (three or more capitalised words)."""
     opening = text.rfind("(", max(0, pos - 80), pos + 1)
     if opening < 0:
         return False
@@ -186,11 +189,13 @@ LANGUAGE_NEXT = frozenset(("and", "or", "is", "are", "as", "at", "to", "in", "re
 
 
 def qualifies_a_noun(text: str, end: int) -> bool:
+    """The word after a language name is a lower-case noun it qualifies, not "is", "skills", "and" ..."""
     nxt = re.match(r"[ \t]+([a-z][\w-]*)", text[end:end + 30])
     return bool(nxt) and nxt.group(1) not in LANGUAGE_NEXT
 
 
 def role_key(text: str) -> str:
+    """A role's words as stems, to find it in a title ("community managers" in "Community Manager")."""
     return " ".join(stem(w.lower()) for w in label_words(text))
 
 
