@@ -167,6 +167,136 @@ def test_generic_skills_count_only_where_asked(vocabulary: Vocabulary) -> None:
     assert "open source" in found(vocabulary, "Experience contributing to open source projects.")
 
 
+# --- what counts as asked for: one test per rule, on our own sentences ----------------------------------------
+
+def test_a_stem_matches_only_words_of_its_own_derivational_class(vocabulary: Vocabulary) -> None:
+    assert "performance optimisation" in found(vocabulary, "Experience with profiling and benchmarking code.")
+    assert "performance optimisation" not in found(vocabulary, "Experience raising the profile of the team.")
+    assert "consulting" in found(vocabulary, "Experience in consulting for research groups.")
+    assert "consulting" not in found(vocabulary, "You will set the strategy in consultation with the board.")
+    assert "documentation" in found(vocabulary, "## Duties\n\n- Writing documentation for users\n")
+    assert "documentation" not in found(vocabulary, "## Duties\n\n- Preparing forms and other documents\n")
+    assert "virtualisation" not in found(vocabulary, "Experience working with virtual teams.")
+
+
+def test_nothing_inside_markup_or_a_url_is_a_mention(vocabulary: Vocabulary) -> None:
+    text = 'Apply here: <script src="https://cdn.example.org/js/form.js"></script> or www.example.org/js/apply'
+    assert "JavaScript" not in found(vocabulary, text)
+    assert "JavaScript" in found(vocabulary, "Experience with JavaScript and HTML.")
+
+
+def test_the_hiring_process_and_the_employer_heading_ask_for_nothing(vocabulary: Vocabulary) -> None:
+    text = "## Interview process\n\nA 30-minute Google Meet call, then a task in a GitHub repository.\n"
+    assert found(vocabulary, text) == set()
+    assert "Google Meet" in found(vocabulary, "## Requirements\n\n- Experience with Google Meet and Slack\n")
+    assert "Astropy" not in found(vocabulary, "## About Astropy\n\nWe are a community.\n")
+
+
+def test_generic_skills_are_not_asked_for_in_the_employers_own_sections(vocabulary: Vocabulary) -> None:
+    text = "## What we offer\n\n- Adaptable hours\n- Shared decision making\n\n## About us\n\n- Open source teaching\n"
+    assert found(vocabulary, text) == set()
+    assert "adaptability" in found(vocabulary, "## Requirements\n\n- You are adaptable and calm\n")
+
+
+def test_generic_skills_in_sentences_about_the_employer_are_not_requirements(vocabulary: Vocabulary) -> None:
+    for text in ("## Duties\n\n- We promote open science and teaching worldwide.\n",
+                 "Our team has deep experience in open source and leadership.",
+                 "Acme Labs values teaching and open science.",
+                 "This project aims to follow open science principles."):
+        assert found(vocabulary, text) & {"open science", "teaching", "open source", "leadership"} == set(), text
+    assert "open science" in found(vocabulary, "We are looking for someone with experience in open science.")
+    assert "leadership" in found(vocabulary, "## Requirements\n\n- Leadership is essential\n")
+
+
+def test_a_role_noun_is_a_skill_only_for_the_advertised_role(vocabulary: Vocabulary) -> None:
+    text = "You will work closely with our Community Manager and the instructors."
+    assert found(vocabulary, text) & {"community management", "teaching"} == set()
+    hired = "## The role\n\n- The community manager runs the forum\n"
+    assert "community management" not in found(vocabulary, hired)
+    assert "community management" in {m.label for m in vocabulary.find(hired, title="Community Manager")}
+    assert "technical writing" in found(vocabulary, "Experience as a technical writer is needed.")
+    staff = "## Duties\n\n- Support the administrative support staff\n"
+    assert "business administration" not in found(vocabulary, staff)
+
+
+def test_a_generic_skill_inside_a_name_is_not_a_skill(vocabulary: Vocabulary) -> None:
+    assert "statistics" not in found(vocabulary, "Experience with servers at Statistics Denmark.")
+    assert "statistics" in found(vocabulary, "Knowledge of statistics and R.")
+    text = "Certificates such as those of the Center for Collaboration and Community Engagement."
+    assert "community engagement" not in found(vocabulary, text)
+    assert {"continuous integration", "continuous delivery"} <= found(
+        vocabulary, "Experience with Continuous Integration and Continuous Delivery.")
+
+
+def test_a_name_written_in_lower_case_counts_only_in_a_list(vocabulary: Vocabulary) -> None:
+    text = "Help us make the tool better and fair to everyone."
+    assert found(vocabulary, text) & {"Make", "FAIR principles"} == set()
+    assert "Node.js" not in found(vocabulary, "Work for the national node of the network, with Python.")
+    assert {"HTML", "CSS"} <= found(vocabulary, "Simple html/css skills.")
+    assert "Sphinx" in found(vocabulary, "Documentation tools: Python, sphinx and Markdown.")
+
+
+def test_a_language_qualifying_a_noun_is_not_the_language(vocabulary: Vocabulary) -> None:
+    assert "Danish" not in found(vocabulary, "## Requirements\n\n- Experience with Danish research servers\n")
+    assert "Danish" in found(vocabulary, "## Requirements\n\n- Fluency in Danish is required\n")
+    assert {"Spanish", "French"} <= found(vocabulary, "## Requirements\n\n- Ability to work in Spanish or French\n")
+
+
+def test_a_tool_name_inside_an_organisation_name_is_not_the_tool(vocabulary: Vocabulary) -> None:
+    assert "Astropy" not in found(vocabulary, "The Astropy Project is a community effort.")
+    assert "Astropy" in found(vocabulary, "Experience with Astropy and NumPy.")
+
+
+def test_an_acronyms_expansion_is_a_name(vocabulary: Vocabulary) -> None:
+    assert "Python" not in found(vocabulary, "GeoBaMM (Geo Python Battery Models) is a project.")
+    assert {"JSON Schema", "XML Schema"} <= found(vocabulary, "Standards for OCDS (JSON Schema) and IATI (XML Schema).")
+
+
+def test_an_abbreviation_in_brackets_restates_its_terms(vocabulary: Vocabulary) -> None:
+    got = found(vocabulary, "Experience building Continuous Integration and Continuous Delivery (CI/CD) pipelines.")
+    assert {"continuous integration", "continuous delivery"} <= got and "CI/CD" not in got
+    assert "CI/CD" in found(vocabulary, "Experience with CI/CD and Docker.")
+
+
+def test_an_interest_in_a_generic_skill_is_not_the_skill(vocabulary: Vocabulary) -> None:
+    for text in ("## Nice to have\n\n- Strong interest in open science\n", "A passion for open source.",
+                 "Are you passionate about statistical methods?"):
+        assert found(vocabulary, text) & {"open science", "open source", "statistics"} == set(), text
+    assert "open source" in found(vocabulary, "Experience or interest in working on open source projects.")
+    welcome = "## Requirements\n\n- Applicants from statistics or physics are welcome\n"
+    assert "statistics" not in found(vocabulary, welcome)
+    assert "open science" in found(vocabulary, "## Requirements\n\n- Experience with open science practices\n")
+
+
+def test_items_of_one_list_share_their_status(vocabulary: Vocabulary) -> None:
+    text = "Keep quality high by adopting practices such as testing, continuous integration and code review."
+    assert {"testing", "continuous integration", "code review"} <= found(vocabulary, text)
+    assert "testing" not in found(vocabulary, "Keep quality high by testing ideas early.")
+
+
+def test_what_the_hire_will_do_is_asked_for(vocabulary: Vocabulary) -> None:
+    text = "We are hiring an administrator to coordinate logistics and communications for our workshops."
+    assert {"logistics coordination", "communication"} <= found(vocabulary, text)
+    assert "communication" not in found(vocabulary, "We run internal communications for our members.")
+    assert {"marketing", "communication"} <= found(vocabulary, "We're hiring for a marketing and communications role.")
+
+
+def test_vocabulary_labels_are_skills_not_ordinary_words(vocabulary: Vocabulary) -> None:
+    text = ("## Duties\n\n- Work in consultation with stakeholders\n- Keep the quality of the end result high\n"
+            "- Think outside the box\n- Coordinate videos for events\n- Contribute to the UK node of ELIXIR\n")
+    assert found(vocabulary, text) == set()
+    assert found(vocabulary, "## Duties\n\n- Mentoring, code & design review\n") == {"mentoring", "code review"}
+
+
+def test_a_subheading_takes_its_parents_section_kind() -> None:
+    from jobgraph.extract import fields as f
+
+    text = "# Lead\n\n## Responsibilities\n\n### Scoping projects\n\nText.\n\n## Benefits\n\n### Pension\n\nText.\n"
+    assert [(s.heading, s.kind) for s in f.sections(text)] == [
+        ("Lead", "other"), ("Responsibilities", "responsibilities"), ("Scoping projects", "responsibilities"),
+        ("Benefits", "benefits"), ("Pension", "benefits")]
+
+
 # --- levels and evidence ------------------------------------------------------------------------------------
 
 POSTING = """# Research Software Engineer

@@ -31,7 +31,7 @@ from jobgraph.vocab import DCT, JG, RDF, SKOS  # noqa: E402
 JGS = "https://w3id.org/jobgraph/skill/"
 WIKIDATA = "http://www.wikidata.org/entity/"
 FLAGS = {"cs": "CaseSensitive", "ci": "CaseInsensitive", "ctx": "NeedsContext", "ask": "WhenAsked",
-         "duty": "WhenListed", "nomatch": "NotMatched"}
+         "duty": "WhenListed", "nomatch": "NotMatched", "lang": "Language"}
 
 
 @dataclass

@@ -103,20 +103,31 @@ def classify_heading(heading: str) -> str:
 
 
 def sections(text: str) -> list[Section]:
-    """Headings (ATX, setext, or a short label line that names a known section) and their spans."""
-    marks: list[tuple[int, int, str]] = []
-    for rx in (ATX, SETEXT):
-        marks += [(m.start(), m.end(), m.group(1)) for m in rx.finditer(text)]
+    """Headings (ATX, setext, or a short label line that names a known section) and their spans. A subheading
+    that names no kind of its own takes its parent's ("## Responsibilities" > "### Scoping projects" is still
+    responsibilities). A label line ("Candidate journey") names its own kind: it ends the section before it."""
+    marks: list[tuple[int, int, str, int]] = []
+    for m in ATX.finditer(text):
+        marks.append((m.start(), m.end(), m.group(1), len(m.group(0)) - len(m.group(0).lstrip("#"))))
+    for m in SETEXT.finditer(text):
+        marks.append((m.start(), m.end(), m.group(1), 1 if text[m.end() - 1] == "=" else 2))
     for m in LABEL_LINE.finditer(text):
         # a label naming a known section, or a short one ("Candidate journey") that ends the one before it
         known = classify_heading(m.group(1)) != "other" or len(m.group(1).split()) <= 4
-        if known and not any(s <= m.start() < e for s, e, _ in marks):
-            marks.append((m.start(), m.end(), m.group(1)))
+        if known and not any(s <= m.start() < e for s, e, _, _ in marks):
+            marks.append((m.start(), m.end(), m.group(1), 7))
     marks.sort()
     out = []
-    for i, (_, end, heading) in enumerate(marks):
+    parents: list[tuple[int, str]] = []  # (level, kind) of the headings enclosing this one
+    for i, (_, end, heading, level) in enumerate(marks):
         stop = marks[i + 1][0] if i + 1 < len(marks) else len(text)
-        out.append(Section(classify_heading(heading), heading.strip(), end, stop))
+        while parents and parents[-1][0] >= level:
+            parents.pop()
+        kind = classify_heading(heading)
+        if kind == "other" and parents and level < 7:
+            kind = parents[-1][1]
+        parents.append((level, kind))
+        out.append(Section(kind, heading.strip(), end, stop))
     return out
 
 

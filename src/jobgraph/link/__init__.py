@@ -43,7 +43,7 @@ class Linker:
                     and not DISTRIBUTED.search(posting.description)):
                 posting.country = org.country
                 posting.evidence["country"] = Evidence(org.name, "employer-country", score=0.7)
-        posting.skills = self.vocabulary.find(posting.description)
+        posting.skills = self.vocabulary.find(posting.description, posting.title)
         return posting
 
     def _domains(self, posting: Posting) -> list[str]:

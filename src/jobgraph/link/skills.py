@@ -24,16 +24,16 @@ properties of a concept say how to treat them:
   same sentence or list line) or next to a cue word ("programming", "package", "in R"), and never as a verb
   ("React to", "Excel at", "Go beyond").
 
-Each mention's level comes from the section it is in (``extract.fields.sections``: "Necessary qualities",
-"Nice to have", ...), or from a "(desirable)" mark or an inline "Nice to have:" cue on its line or paragraph.
+Which mentions are asked for at all (not the employer's description, the hiring process, a person's role or
+a name) is ``jobgraph.link.skill_context``. Each mention's level comes from the section it is in
+(``extract.fields.sections``: "Necessary qualities", "Nice to have", ...), or from a "(desirable)" mark or an
+inline "Nice to have:" cue on its line or paragraph.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, parse
@@ -41,45 +41,10 @@ from pyoxigraph import NamedNode, RdfFormat, parse
 from ..extract import fields as f
 from ..model import Evidence, SkillMention
 from ..vocab import JG, SKOS
+from . import skill_context as ctx
+from .skill_text import TOKEN, folded_key, is_acronym, label_words, stem, tokens, word_class
 
-# A token: a word with inner dots, apostrophes and trailing + or # ("C++", "C#", "Node.js", ".NET", "don't").
-TOKEN = re.compile(r"\.?[^\W_](?:[\w]|[.'’](?=[^\W_]))*[+#]*")
-
-# British and American spellings, and the few inflections postings use, share a key.
-_SPELLING = ((re.compile(r"is(ation|ations|e|es|ed|ing|er|ers)$"), r"iz\1"), (re.compile(r"our$"), "or"),
-             (re.compile(r"yse(s|d)?$"), r"yze\1"))
-_SUFFIXES = ("izations", "ization", "ations", "ation", "ings", "ing", "ers", "er", "ies", "ied", "ed", "es", "s", "e")
-
-
-@lru_cache(maxsize=1 << 16)
-def stem(word: str) -> str:
-    """A crude, fast key for a lower-cased word: 'organising', 'organized', 'organization' -> 'organiz'."""
-    if len(word) <= 4 or not word.isalpha():
-        return word
-    for rx, repl in _SPELLING:
-        word = rx.sub(repl, word)
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            word = word[: -len(suffix)]
-            break
-    return word
-
-
-def tokens(text: str) -> list[re.Match[str]]:
-    return list(TOKEN.finditer(text))
-
-
-def folded_key(words: Iterable[str]) -> tuple[str, ...]:
-    return tuple(stem(w.lower()) for w in words)
-
-
-def label_words(label: str) -> list[str]:
-    return [m.group() for m in TOKEN.finditer(label)]
-
-
-def is_acronym(label: str) -> bool:
-    letters = re.sub(r"[^A-Za-z]", "", label)
-    return len(letters) >= 2 and letters.isupper()
+__all__ = ["TOKEN", "Concept", "Vocabulary", "folded_key", "is_acronym", "label_words", "stem", "tokens", "word_class"]
 
 
 @dataclass
@@ -101,19 +66,8 @@ CUES = frozenset(stem(w) for w in ("programming", "program", "programs", "langua
 VERB_AFTER = frozenset(("to", "at", "in", "as", "on", "into", "with", "beyond", "above", "further", "ahead",
     "through", "out", "back", "up", "down", "over", "yourself", "themselves", "ourselves", "quickly", "well",
     "when"))
-# A sentence that asks for a skill, not one describing the employer ("our open source community").
-ASKED = re.compile(r"\b(?:experience[ds]?|knowledge|familiar(?:ity)?|skill(?:s|ed)?|abilit(?:y|ies)|able to|"
-                   r"proficien(?:t|cy)|understanding|comfort(?:able)?|expertise|background|track record|interest(?:ed)?"
-                   r"|passion(?:ate)?|commitment|demonstrated|proven|capacity|competen(?:t|ce|cies)|fluen(?:t|cy)"
-                   r"|you will|you'll|responsible for|help(?:ing)? (?:to )?|qualit(?:y|ies)|involv(?:e|es|ing))\b",
-                   re.I)
-GOVERNED = re.compile(r"\b(?:experience[ds]?|knowledge|familiar(?:ity)?|skill(?:s|ed)?|abilit(?:y|ies)|able to|"
-                      r"proficien(?:t|cy)|understanding|expert(?:ise)?|background|track record|comfort(?:able)?|"
-                      r"competen(?:t|ce|cies)|fluen(?:t|cy)|interest(?:ed)?|passion(?:ate)?|commitment)\b[^.;:!?\n]*$",
-                      re.I)
-GOVERNED_AFTER = re.compile(r"\S*\s+(?:skills?|experience|knowledge|expertise|background)\b", re.I)
 LIST_GAP = re.compile(r"\s*(?:[,;/]|\band\b|\bor\b)\s*(?:and\s+|or\s+)?")  # between items of one list
-GAP = re.compile(r"[ \t\u00a0/–()-]*")  # what may stand between the words of one label
+GAP = re.compile(r"[ \t\u00a0/–()&-]*")  # what may stand between the words of one label
 WRAP = re.compile(r"[ \t]*\n[ \t]{0,12}")  # or a hard line wrap ("Open Science\n    Framework")
 BULLET_START = re.compile(r"[ \t]*(?:[-*+•]|\d+[.)])[ \t]+")
 LEVEL_RANK = {"necessary": 0, "desirable": 1, "mentioned": 2}
@@ -142,6 +96,8 @@ class Vocabulary:
         self._folded: dict[tuple[str, ...], str] = {}
         self._lower: dict[tuple[str, ...], str] = {}
         self._guarded: dict[tuple[str, ...], str] = {}  # case-sensitive labels in lower case: need context
+        self._guard_first: dict[tuple[str, ...], str] = {}  # ... and their first word as written
+        self._classes: dict[tuple[str, ...], set[tuple[str, ...]]] = {}  # folded key -> its labels' word classes
         self._starts: dict[str, int] = {}  # first token (key or exact word) -> longest label length in tokens
         for concept in concepts:
             for label in sorted(concept.labels | {concept.label}):
@@ -159,7 +115,8 @@ class Vocabulary:
                         self._note_start(key)
                     if len(label) > 1:  # "rust", "html/css", "slack" in a list of tools: only with context
                         key = tuple(w.lower() for w in words)
-                        self._guarded.setdefault(key, concept.iri)
+                        if self._guarded.setdefault(key, concept.iri) == concept.iri:
+                            self._guard_first[key] = words[0]
                         self._note_start(key)
                 elif len(words) == 1 and not words[0].islower():
                     # a one-word name is not stemmed: "Looker" is not "looking", "Panel" not "panels"
@@ -168,7 +125,8 @@ class Vocabulary:
                     self._note_start(key)
                 else:
                     key = folded_key(words)
-                    self._folded.setdefault(key, concept.iri)
+                    if self._folded.setdefault(key, concept.iri) == concept.iri:
+                        self._classes.setdefault(key, set()).add(tuple(word_class(w.lower()) for w in words))
                     self._note_start(key)
 
     def _note_start(self, key: tuple[str, ...]) -> None:
@@ -235,11 +193,11 @@ class Vocabulary:
             for length in range(min(longest, n - i), 0, -1):
                 if not self._contiguous(text, toks, i, length):
                     continue
-                iri = (self._exact.get(tuple(words[i:i + length])) or self._folded.get(tuple(keys[i:i + length]))
+                iri = (self._exact.get(tuple(words[i:i + length])) or self._folded_match(keys, lowers, i, length)
                        or (self._lower.get((lowers[i],)) if length == 1 else None))
                 guarded = False
                 if not iri and (iri := self._guarded.get(tuple(lowers[i:i + length]))):
-                    guarded = True
+                    guarded = words[i] != self._guard_first[tuple(lowers[i:i + length])]  # "Discord Server" is not
                 if iri:
                     found = (iri, length, guarded)
                     break
@@ -251,6 +209,15 @@ class Vocabulary:
                 i += 1
         return out
 
+    def _folded_match(self, keys: list[str], lowers: list[str], i: int, length: int) -> str | None:
+        """A stemmed label whose words are of the same derivational classes as the text's ("profiling" is
+        not "profile")."""
+        key = tuple(keys[i:i + length])
+        iri = self._folded.get(key)
+        if iri and tuple(word_class(w) for w in lowers[i:i + length]) in self._classes[key]:
+            return iri
+        return None
+
     @staticmethod
     def _contiguous(text: str, toks: list[re.Match[str]], i: int, length: int) -> bool:
         """A label's words must be separated only by spaces, hyphens, slashes or brackets, or a hard line wrap."""
@@ -260,29 +227,67 @@ class Vocabulary:
                 return False
         return True
 
-    def find(self, text: str) -> list[SkillMention]:
-        """Every concept mentioned in the text, once each, at its strongest level (necessary > desirable)."""
+    def find(self, text: str, title: str | None = None) -> list[SkillMention]:
+        """Every concept the text asks for or names, once each, at its strongest level (necessary > desirable).
+        ``title`` (the posting's) lets a role noun that names the advertised role count ("Community Manager")."""
         secs = f.sections(text)
-        hits = self.matches(text)
+        markup = ctx.markup_spans(text)
+        hits = [h for h in self.matches(text) if not ctx.in_spans(markup, h[1])]
+        accepted: set[int] = set()
+        unasked: list[int] = []  # generic skills in no asking context: they count if a list-mate does
+        for k in range(len(hits)):
+            verdict = self._verdict(text, secs, hits, k, title)
+            if verdict == "yes":
+                accepted.add(k)
+            elif verdict == "unasked":
+                unasked.append(k)
+        grown = True
+        while grown:  # "practices such as testing, continuous integration and code review": one list, one status
+            grown = False
+            for k in unasked:
+                if k not in accepted and any(j in accepted and LIST_GAP.fullmatch(
+                        text[hits[min(j, k)][2]:hits[max(j, k)][1]]) for j in (k - 1, k + 1)):
+                    accepted.add(k)
+                    grown = True
         best: dict[str, SkillMention] = {}
-        for k, (iri, start, end, guarded) in enumerate(hits):
-            concept = self.concepts[iri]
-            if "NotMatched" in concept.flags:  # a category's label only keeps its words from matching alone
-                continue
-            ambiguous = guarded or ("NeedsContext" in concept.flags and TOKEN.fullmatch(text, start, end))
-            if ambiguous and not self._in_context(text, hits, k):
-                continue
-            if ("WhenAsked" in concept.flags or "WhenListed" in concept.flags) and \
-                    not self._asked(text, secs, start, listed="WhenListed" in concept.flags) and \
-                    not self._among_tools(text, hits, k):
-                continue
-            level = self._level(text, secs, start)
-            mention = SkillMention(concept.label, iri, level,  # type: ignore[arg-type]
+        marked: dict[int, bool] = {}
+        for k in sorted(accepted):
+            iri, start, end, _g = hits[k]
+            level = self._level(text, secs, start, marked)
+            mention = SkillMention(self.concepts[iri].label, iri, level,  # type: ignore[arg-type]
                                    Evidence(f.sentence(text, start), "skill-label", start, end))
             old = best.get(iri)
             if old is None or LEVEL_RANK[level] < LEVEL_RANK[old.level]:
                 best[iri] = mention
         return sorted(best.values(), key=lambda s: s.evidence.start or 0)
+
+    def _verdict(self, text: str, secs: list[f.Section], hits: list[ctx.Hit], k: int, title: str | None) -> str:
+        """'yes' (a mention the posting asks for or names), 'no', or 'unasked' (a generic skill that counts
+        only if an item of the same list does)."""
+        iri, start, end, guarded = hits[k]
+        concept = self.concepts[iri]
+        if "NotMatched" in concept.flags:  # a category's label only keeps its words from matching alone
+            return "no"
+        sec = next((x for x in secs if x.start <= start < x.end), None)
+        where = ctx.where(sec)
+        if where == "process" or ctx.in_employer_heading(text, start) or ctx.restates(text, hits, k):
+            return "no"  # the interview names tools the job does not need; "## About Astropy"; "CI and CD (CI/CD)"
+        if ctx.ORGANIZATION_AFTER.match(text, end) or ctx.in_expansion(text, start):
+            return "no"  # "The Astropy Project", "PyBaMM (Python Battery Mathematical Modelling)": a name
+        if "Language" in concept.flags and ctx.qualifies_a_noun(text, end):
+            return "no"  # "Danish research servers", "English literature": not the language
+        ambiguous = guarded or ("NeedsContext" in concept.flags and TOKEN.fullmatch(text, start, end))
+        if ambiguous and not self._in_context(text, hits, k):
+            return "no"
+        if not concept.flags & {"WhenAsked", "WhenListed"}:
+            return "yes"
+        if where == "employer" or ctx.about_employer(text, start, hits):
+            return "no"  # "We promote open science", "About us", "What we offer": the employer, not the job
+        if ctx.attitude(text, start) or ctx.names_someone(text, hits, k, title):
+            return "no"  # "a strong interest in open science"; "our Community Manager"; "Statistics Denmark"
+        if self._asked(text, secs, start, listed="WhenListed" in concept.flags) or self._among_tools(text, hits, k):
+            return "yes"
+        return "unasked"
 
     def _in_context(self, text: str, hits: list[tuple[str, int, int, bool]], k: int) -> bool:
         """An ambiguous word counts when it is not used as a verb and a technical mention or a cue is near."""
@@ -301,6 +306,9 @@ class Vocabulary:
         if guarded and re.search(r"\b(?:the|a|an|this|that|our|your|their|its|to|will|can|could|would|should|may|"
                                  r"might|we|you|they|I|not|help|helps)\s+$", before, re.I):
             return False  # "the rest of", "ready to go", "help make"
+        if guarded:  # a name in lower case ("rust", "make", "fair") is a name only in a list ("html/css skills")
+            return self._among_tools(text, hits, k, any_kind=True) and (
+                self._among_tools(text, hits, k) or self._list_has_cue(text, hits, k))
         for j, (other, s, _e, other_guarded) in enumerate(hits):
             if j != k and line_start <= s < line_end and other != iri and abs(s - start) < 160 and \
                     not other_guarded and "NeedsContext" not in self.concepts[other].flags:
@@ -309,18 +317,31 @@ class Vocabulary:
                                                                        min(line_end, end + 30)])]
         return any(w in CUES for w in window)
 
-    def _among_tools(self, text: str, hits: list[tuple[str, int, int, bool]], k: int) -> bool:
-        """A generic skill listed with named tools ("Java, Python, Web-app, Database") is asked for."""
+    def _among_tools(self, text: str, hits: list[tuple[str, int, int, bool]], k: int, any_kind: bool = False) -> bool:
+        """A generic skill listed with named tools ("Java, Python, Web-app, Database") is asked for; with
+        ``any_kind``, listed with any other mention."""
         _iri, start, end, _g = hits[k]
         for j in (k - 1, k + 1):
             if 0 <= j < len(hits):
                 other, s, e, guarded = hits[j]
                 gap = text[e:start] if j < k else text[end:s]
                 flags = self.concepts[other].flags
-                if not guarded and not flags & {"WhenAsked", "WhenListed", "NotMatched", "NeedsContext"} and \
-                        LIST_GAP.fullmatch(gap):
+                if (any_kind and "NotMatched" not in flags or not guarded and not flags & {
+                        "WhenAsked", "WhenListed", "NotMatched", "NeedsContext"}) and LIST_GAP.fullmatch(gap):
                     return True
         return False
+
+    @staticmethod
+    def _list_has_cue(text: str, hits: list[tuple[str, int, int, bool]], k: int) -> bool:
+        """The list holding hit ``k`` is named as skills: a cue word right before or after it ("html/css skills")."""
+        first = last = k
+        while first > 0 and LIST_GAP.fullmatch(text[hits[first - 1][2]:hits[first][1]]):
+            first -= 1
+        while last + 1 < len(hits) and LIST_GAP.fullmatch(text[hits[last][2]:hits[last + 1][1]]):
+            last += 1
+        before = [stem(w.lower()) for w in TOKEN.findall(text, max(0, hits[first][1] - 25), hits[first][1])][-2:]
+        after = [stem(w.lower()) for w in TOKEN.findall(text, hits[last][2], hits[last][2] + 25)][:1]
+        return any(w in CUES for w in before + after)
 
     @staticmethod
     def _asked(text: str, secs: list[f.Section], pos: int, listed: bool) -> bool:
@@ -335,16 +356,20 @@ class Vocabulary:
             return True
         if not listed:  # the cue must govern the mention: "experience with ... open source", not just share a line
             clause = text[max(line_start, pos - 90):pos]
-            return bool(GOVERNED.search(clause) or GOVERNED_AFTER.match(text, pos))
-        return bool(ASKED.search(f.sentence(text, pos)))
+            return bool(ctx.GOVERNED.search(clause) or ctx.GOVERNED_AFTER.match(text, pos))
+        return bool(ctx.ASKED.search(f.sentence(text, pos)))
 
     @staticmethod
-    def _level(text: str, secs: list[f.Section], pos: int) -> str:
+    def _level(text: str, secs: list[f.Section], pos: int, marked: dict[int, bool]) -> str:
+        """``marked``: line start -> whether the line says "(desirable)", filled as lines are read (a flat
+        posting is one long line, read once, not once per mention)."""
         kind = f.section_at(secs, pos)
         line_start = text.rfind("\n", 0, pos) + 1
-        line_end = text.find("\n", pos)
-        line = text[line_start:line_end if line_end != -1 else len(text)]
-        if f.DESIRABLE_ITEM.search(line):
+        if line_start not in marked:
+            line_end = text.find("\n", pos)
+            line_end = line_end if line_end != -1 else len(text)
+            marked[line_start] = bool(f.DESIRABLE_ITEM.search(text, line_start, line_end))
+        if marked[line_start]:
             return "desirable"
         if kind in ("necessary", "desirable"):
             return kind
