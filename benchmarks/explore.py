@@ -139,6 +139,7 @@ def main() -> None:
     postings = int(next(iter(store.query(count_query(Filters()))))[0].value)
     pages = args.page or list(PAGES)
     figures: dict[str, dict[str, float]] = {path: {} for path in pages}
+    load_at_start = os.getloadavg()[0]
     if args.live:
         live = create_app(store, {"JOBGRAPH_EXPLORE_CACHE": 0, "JOBGRAPH_EXPLORE_INDEX": 0}).test_client()
         for path in tqdm(pages, desc="warm-up", unit="page", file=sys.stderr):
@@ -164,10 +165,11 @@ def main() -> None:
         timed(client, path)  # fills the result cache
         figures[path]["kept_ms"] = statistics.median(timed(client, path) for _ in range(args.repeat))
     if args.json:
-        print(json.dumps({"store": str(args.store), "postings": postings, "index": loaded, "pages": figures},
-                         indent=2))
+        print(json.dumps({"store": str(args.store), "postings": postings, "index": loaded, "pages": figures,
+                          "load_average": [load_at_start, os.getloadavg()[0]]}, indent=2))
         return
-    print(f"{postings:,} postings in {args.store}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"{postings:,} postings in {args.store}; load average {load_at_start:.1f} at the start, "
+          f"{os.getloadavg()[0]:.1f} at the end (1-minute)")
     print(f"facet index: {index.size:,} postings loaded in {index.seconds:.1f} s; holds {loaded['held_mb']} MB "
           f"(the process grew by {loaded['rss_growth_mb']} MB, the store's caches included)")
     for r in index.loads:

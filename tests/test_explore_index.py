@@ -239,3 +239,6 @@ def test_a_remote_store_index_is_loaded_over_the_protocol_and_renewed_by_time(re
     for filters in (Filters(), Filters(country="GB"), Filters(skills=(PYTHON,), level="necessary"), Filters(q="data")):
         check_state(remote_seeds_store, index, filters)
     assert IndexKeeper(remote_seeds_store, ttl=0).wait(5) is None  # TTL 0: never kept, every page asks the store
+    app = create_app(remote_seeds_store, {"JOBGRAPH_EXPLORE_INDEX_TTL": 0})
+    assert app.extensions["jobgraph.explore.index"].wait(5) is None
+    assert not from_index(app.test_client().get("/?country=GB").get_data(as_text=True))

@@ -117,13 +117,14 @@ def _cache(app: Flask) -> ResultCache | None:
 
 
 def _keeper(app: Flask) -> IndexKeeper | None:
-    """The app's facet index (``JOBGRAPH_EXPLORE_INDEX``: on unless set to 0/false; a remote store's index is
-    renewed every ``JOBGRAPH_EXPLORE_TTL`` seconds, and not kept at all with 0)."""
+    """The app's facet index (``JOBGRAPH_EXPLORE_INDEX``: on unless set to 0/false). A remote store's index is
+    renewed every ``JOBGRAPH_EXPLORE_INDEX_TTL`` seconds (default 600: a load reads the whole store, two minutes
+    at 100,000 postings), and not kept at all with 0."""
     if str(app.config.get("JOBGRAPH_EXPLORE_INDEX", "1")).lower() in {"0", "false", "no", "off", ""}:
         return None
     keeper = app.extensions.get("jobgraph.explore.index")
     if keeper is None:
-        ttl = float(app.config.get("JOBGRAPH_EXPLORE_TTL", 60))
+        ttl = float(app.config.get("JOBGRAPH_EXPLORE_INDEX_TTL", 600))
         keeper = app.extensions["jobgraph.explore.index"] = IndexKeeper(app.extensions["jobgraph.store"], ttl)
     return keeper
 
