@@ -242,3 +242,18 @@ def test_a_remote_store_index_is_loaded_over_the_protocol_and_renewed_by_time(re
     app = create_app(remote_seeds_store, {"JOBGRAPH_EXPLORE_INDEX_TTL": 0})
     assert app.extensions["jobgraph.explore.index"].wait(5) is None
     assert not from_index(app.test_client().get("/?country=GB").get_data(as_text=True))
+
+
+def test_what_the_index_cannot_hold_exactly_is_left_to_the_store(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A posting that is a blank node cannot be named in the load's grouped IRIs: the index declines to load
+    (and says why) rather than leave it out, and the pages count it, on the store."""
+    store = OxigraphStore(tmp_path / "store")
+    ingest([*reference_data(), *varied_postings(tmp_path / "in", 2)], store, on_error=pytest.fail)
+    store.update("PREFIX schema: <http://schema.org/> INSERT DATA { GRAPH <urn:test:blank> { "
+                 "_:p a schema:JobPosting ; schema:hiringOrganization <https://ror.org/04wxnsj81> } }")
+    app = create_app(store, {"JOBGRAPH_EXPLORE_CACHE": 0})
+    keeper: IndexKeeper = app.extensions["jobgraph.explore.index"]
+    assert keeper.wait(60) is None and "not an IRI" in keeper.failed[1]
+    html = app.test_client().get("/?employer=ror:04wxnsj81").get_data(as_text=True)
+    expected = live(store, count_query(Filters(employer="https://ror.org/04wxnsj81")))[0]["count"]
+    assert not from_index(html) and f'<span class="explore-total">{expected}</span>' in html and int(expected) >= 1
