@@ -1,19 +1,24 @@
 """Facet-page latency of the explore front page on a big store (the issue's target: 300 ms at 100,000).
 
-    python benchmarks/explore.py --store /work/bench/explore-store          # a copy of the 100k store
-    python benchmarks/explore.py --store DIR --page '/?country=GB' --queries  # one page, per-query times
+    python benchmarks/explore.py --store /work/bench/store-100k                # the 100k store (opens in one process)
+    python benchmarks/explore.py --store DIR --page '/?country=GB' --live --queries  # one page, also on the store
     python benchmarks/explore.py --store /tmp/synthetic --build 100000       # make a synthetic store first
 
-Each page is requested through the real Flask app (``create_app``), rendering included, in three passes:
-``warm-up`` (fills the operating system's file cache; not reported), ``cold`` (the app keeps no query
-results: every query runs on the store) and ``kept`` (the app's result cache holds the page's queries,
-as for a page someone has opened since the store last changed). Medians of ``--repeat`` runs.
+First the facet index is loaded from the store as the app does at start (``facet_index``): its load time,
+each load query's time and rows, and the memory it holds. Then each page is requested through the real
+Flask app (``create_app``), rendering included: ``index`` (the facet index answers the counts; the page's
+result lines and labels are still queried on the store, nothing kept) and ``kept`` (the app's result cache
+also holds those, as for a page seen since the store last changed). With ``--live``, first ``store``: no
+index and no cache, every query of the page on the store (seconds a page at 100,000 postings), after a
+warm-up pass that fills the operating system's file cache. Medians of ``--repeat`` runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import os
 import statistics
 import sys
 import time
@@ -28,10 +33,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from jobgraph.store import OxigraphStore  # noqa: E402
 from jobgraph.web import create_app  # noqa: E402
 from jobgraph.web.explore import Runner, explore_view  # noqa: E402
+from jobgraph.web.facet_index import FacetIndex  # noqa: E402
 from jobgraph.web.facets import Filters, count_query  # noqa: E402
 
 PAGES = ("/", "/?country=GB", "/?skill=python", "/?country=GB&skill=python", "/?employer=ror:04wxnsj81",
-         "/?remote=remote&employment=FULL_TIME", "/?year=2024&orgtype=education", "/?q=cloud")
+         "/?remote=remote&employment=FULL_TIME", "/?year=2024&orgtype=education", "/?status=open&level=necessary",
+         "/?skill=python&skill=sql&level=necessary&page=3", "/?q=cloud", "/?q=data+steward", "/?q=python&country=GB")
+
+
+def rss_mb() -> float:
+    """This process's resident memory (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def held_mb(index: FacetIndex) -> float:
+    """What the index holds: its arrays and text buffer, the posting IRIs and the value lists."""
+    strings = index.iris + [v for rel in [*index.relations.values(), *index.levels.values()] for v in rel.values]
+    return (index.nbytes() + sum(sys.getsizeof(s) for s in strings) + 8 * len(strings)) / 2**20
 
 
 def timed(client, path: str) -> float:  # type: ignore[no-untyped-def]
@@ -100,11 +121,11 @@ def build(path: Path, count: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--store", required=True, type=Path, help="a store folder (copy it first: it opens in one "
-                                                                  "process only)")
+    parser.add_argument("--store", required=True, type=Path, help="a store folder (it opens in one process only)")
     parser.add_argument("--page", action="append", help="a page to time (repeatable; default: a set of facet pages)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per page and pass (default 3)")
-    parser.add_argument("--queries", action="store_true", help="also print each query's time on a cold run")
+    parser.add_argument("--live", action="store_true", help="also time each page with every query on the store")
+    parser.add_argument("--queries", action="store_true", help="with --live, print each query's time on the store")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--build", type=int, metavar="N", help="first make a synthetic store of N postings at --store")
     args = parser.parse_args()
@@ -117,25 +138,48 @@ def main() -> None:
     store = OxigraphStore(args.store)
     postings = int(next(iter(store.query(count_query(Filters()))))[0].value)
     pages = args.page or list(PAGES)
-    cold = create_app(store, {"JOBGRAPH_EXPLORE_CACHE": 0}).test_client()
-    kept = create_app(store).test_client()
-    figures: dict[str, dict[str, float]] = {}
-    for path in tqdm(pages, desc="warm-up", unit="page", file=sys.stderr):
-        timed(cold, path)
-    for path in tqdm(pages, desc="cold", unit="page", file=sys.stderr):
-        figures[path] = {"cold_ms": statistics.median(timed(cold, path) for _ in range(args.repeat))}
+    figures: dict[str, dict[str, float]] = {path: {} for path in pages}
+    load_at_start = os.getloadavg()[0]
+    if args.live:
+        live = create_app(store, {"JOBGRAPH_EXPLORE_CACHE": 0, "JOBGRAPH_EXPLORE_INDEX": 0}).test_client()
+        for path in tqdm(pages, desc="warm-up", unit="page", file=sys.stderr):
+            timed(live, path)
+        for path in tqdm(pages, desc="store", unit="page", file=sys.stderr):
+            figures[path]["store_ms"] = statistics.median(timed(live, path) for _ in range(args.repeat))
+
+    gc.collect()
+    before = rss_mb()
+    app = create_app(store, {"JOBGRAPH_EXPLORE_CACHE": 0})  # starts loading the index in the background
+    index = app.extensions["jobgraph.explore.index"].wait()
+    if index is None:
+        raise SystemExit("error: the facet index did not load (see the log above)")
+    gc.collect()
+    loaded = {"seconds": round(index.seconds, 2), "rss_growth_mb": round(rss_mb() - before),
+              "held_mb": round(held_mb(index)), "postings": index.size,
+              "queries": [{"title": r.title, "rows": r.rows, "ms": round(r.ms)} for r in index.loads]}
+    client = app.test_client()
+    for path in tqdm(pages, desc="index", unit="page", file=sys.stderr):
+        figures[path]["index_ms"] = statistics.median(timed(client, path) for _ in range(args.repeat))
+    app.config["JOBGRAPH_EXPLORE_CACHE"] = 1024
     for path in tqdm(pages, desc="kept", unit="page", file=sys.stderr):
-        timed(kept, path)  # fills the result cache
-        figures[path]["kept_ms"] = statistics.median(timed(kept, path) for _ in range(args.repeat))
+        timed(client, path)  # fills the result cache
+        figures[path]["kept_ms"] = statistics.median(timed(client, path) for _ in range(args.repeat))
     if args.json:
-        print(json.dumps({"store": str(args.store), "postings": postings, "pages": figures}, indent=2))
+        print(json.dumps({"store": str(args.store), "postings": postings, "index": loaded, "pages": figures,
+                          "load_average": [load_at_start, os.getloadavg()[0]]}, indent=2))
         return
-    print(f"{postings:,} postings in {args.store}; median of {args.repeat} runs per page")
-    print(f"{'page':45} {'cold ms':>9} {'kept ms':>9}")
+    print(f"{postings:,} postings in {args.store}; load average {load_at_start:.1f} at the start, "
+          f"{os.getloadavg()[0]:.1f} at the end (1-minute)")
+    print(f"facet index: {index.size:,} postings loaded in {index.seconds:.1f} s; holds {loaded['held_mb']} MB "
+          f"(the process grew by {loaded['rss_growth_mb']} MB, the store's caches included)")
+    for r in index.loads:
+        print(f"  {r.ms:9.0f} ms {r.rows:>10,} rows  {r.title}")
+    print(f"\nmedian of {args.repeat} runs per page")
+    print(f"{'page':50} {'store ms':>9} {'index ms':>9} {'kept ms':>9}")
     for path, f in figures.items():
-        print(f"{path:45} {f['cold_ms']:9.0f} {f['kept_ms']:9.1f}")
-    if args.queries:
-        with create_app(store, {"JOBGRAPH_EXPLORE_CACHE": 0}).test_request_context():
+        print(f"{path:50} {f.get('store_ms', float('nan')):9.0f} {f['index_ms']:9.1f} {f['kept_ms']:9.1f}")
+    if args.queries and args.live:
+        with create_app(store, {"JOBGRAPH_EXPLORE_CACHE": 0, "JOBGRAPH_EXPLORE_INDEX": 0}).test_request_context():
             for path in pages:
                 run = Runner(store)
                 explore_view(Filters.from_args(MultiDict(parse_qsl(urlparse(path).query))), run)

@@ -1,7 +1,9 @@
 """The front page: browse postings by facets and pictures, for readers who would rather look than query.
 
 Every count, chart and list comes from a SPARQL query on the store (``facets``), and each page lists
-the queries it ran with a link to the query page. The same panels are offered to the organisation and
+the queries behind it with a link to the query page. Once the facet index (``facet_index``, loaded from
+the store by SPARQL) is ready, it answers those queries in milliseconds and the page says so; until then,
+or for what it cannot answer, they run on the store. The same panels are offered to the organisation and
 skill pages as the Jinja globals ``org_panels(iri)`` and ``skill_panels(iri)``.
 """
 
@@ -10,15 +12,15 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Flask, current_app, render_template, request
 from markupsafe import Markup
-from pyoxigraph import Literal, NamedNode
 
 from ..vocab import base_iri
 from . import charts
+from .facet_index import FacetIndex, IndexKeeper, NotIndexed, Ran, plain, store_stamp
 from .facets import (
     FACET,
     FACET_SIZE,
@@ -36,6 +38,7 @@ from .facets import (
     labels_query,
     links_query,
     months_query,
+    postings_query,
     results_query,
     salary_query,
 )
@@ -56,6 +59,8 @@ def _register_globals(state) -> None:  # type: ignore[no-untyped-def]
     state.app.add_template_global(skill_panels, "skill_panels")
     state.app.add_template_global(local_href, "local_href")
     state.app.add_template_global(country_name, "country_name")
+    if keeper := _keeper(state.app):
+        keeper.get()  # starts loading the facet index in the background
 
 
 # --- running the queries -------------------------------------------------------------------------------
@@ -75,15 +80,9 @@ class ResultCache:
         self.stamp: object = None
         self.lock = threading.Lock()
 
-    def _stamp(self) -> object:
-        generation = getattr(self.store, "generation", None)
-        if generation is not None:
-            return ("writes", generation)
-        return ("time", int(time.monotonic() // self.ttl)) if self.ttl > 0 else None
-
     def check(self) -> bool:
         """Drop everything if the store changed since the last look; False when this store cannot be cached."""
-        stamp = self._stamp()
+        stamp = store_stamp(self.store, self.ttl)
         with self.lock:
             if stamp != self.stamp:
                 self.entries.clear()
@@ -117,46 +116,85 @@ def _cache(app: Flask) -> ResultCache | None:
     return cache if cache.check() else None
 
 
-@dataclass
-class Ran:
-    title: str
-    query: str
-    rows: int
-    ms: float
-    cached: bool = False
-
-    @property
-    def href(self) -> str:
-        return "/query?" + urlencode({"query": self.query}, quote_via=quote)
+def _keeper(app: Flask) -> IndexKeeper | None:
+    """The app's facet index (``JOBGRAPH_EXPLORE_INDEX``: on unless set to 0/false). A remote store's index is
+    renewed every ``JOBGRAPH_EXPLORE_INDEX_TTL`` seconds (default 600: a load reads the whole store, two minutes
+    at 100,000 postings), and not kept at all with 0."""
+    if str(app.config.get("JOBGRAPH_EXPLORE_INDEX", "1")).lower() in {"0", "false", "no", "off", ""}:
+        return None
+    keeper = app.extensions.get("jobgraph.explore.index")
+    if keeper is None:
+        ttl = float(app.config.get("JOBGRAPH_EXPLORE_INDEX_TTL", 600))
+        keeper = app.extensions["jobgraph.explore.index"] = IndexKeeper(app.extensions["jobgraph.store"], ttl)
+    return keeper
 
 
 @dataclass
 class Runner:
-    """Runs a page's queries, each distinct text once, and keeps what ran for the page to show."""
+    """Answers a page's queries, each distinct text once, and keeps what ran for the page to show: from the
+    facet index when there is one (``ask``), else on the store."""
 
     store: object
     cache: ResultCache | None = None
+    index: FacetIndex | None = None
     ran: dict[str, Ran] = field(default_factory=dict)
     results: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     @classmethod
     def for_app(cls) -> Runner:
-        return cls(current_app.extensions["jobgraph.store"], _cache(current_app))
+        keeper = _keeper(current_app)
+        return cls(current_app.extensions["jobgraph.store"], _cache(current_app), keeper.get() if keeper else None)
+
+    def ask(self, title: str, build: Callable[..., str], *args: object, **options: object) -> list[dict[str, str]]:
+        """The rows of ``build(*args, **options)`` (a query of ``facets``), from the index if it can answer it."""
+        query = build(*args, **options)
+        if query in self.results:
+            return self.results[query]
+        start = time.perf_counter()
+        try:
+            answer = self._from_index(build, args) if self.index is not None else None
+        except NotIndexed:
+            answer = None
+        if answer is None:
+            return self.rows(title, query)
+        rows, then = answer
+        self.ran[query] = Ran(title, query, len(rows), (time.perf_counter() - start) * 1000, "index")
+        if then:  # listed after the query whose rows it completes
+            rows = then(rows)
+        self.results[query] = rows
+        return rows
+
+    def _from_index(self, build: Callable[..., str], args: tuple) -> tuple[list, Callable | None] | None:
+        """(rows, what to do with them once timed) from the index; None for a query it does not hold."""
+        index = self.index
+        assert index is not None
+        if build is results_query:  # the index chooses the page; the store gives what its lines show
+            return index.page(*args), self._result_lines
+        answers: dict[Callable, Callable] = {count_query: index.count, facet_query: index.facet,
+                                             months_query: index.months, salary_query: index.salary}
+        return (answers[build](*args), None) if build in answers else None
+
+    def _result_lines(self, page: list[tuple[str, str | None]]) -> list[dict[str, str]]:
+        if not page:
+            return []
+        rows = self.rows("What the result lines show of the postings on this page", postings_query(page))
+        place = {iri: i for i, (iri, _) in reversed(list(enumerate(page)))}
+        return sorted(rows, key=lambda r: place[r["posting"]])
 
     def rows(self, title: str, query: str) -> list[dict[str, str]]:
         if query in self.results:
             return self.results[query]
         start = time.perf_counter()
         rows = self.cache.get(query) if self.cache else None
-        cached = rows is not None
+        source = "store" if rows is None else "kept"
         if rows is None:
             solutions = self.store.query(query)  # type: ignore[attr-defined]
             names = [v.value for v in solutions.variables]
-            rows = [{n: _plain(s[n]) for n in names if s[n] is not None} for s in solutions]
+            rows = [{n: plain(s[n]) for n in names if s[n] is not None} for s in solutions]
             if self.cache:
                 self.cache.put(query, rows)
         self.results[query] = rows
-        self.ran[query] = Ran(title, query, len(rows), (time.perf_counter() - start) * 1000, cached)
+        self.ran[query] = Ran(title, query, len(rows), (time.perf_counter() - start) * 1000, source)
         return rows
 
     def labels(self, iris: set[str]) -> dict[str, str]:
@@ -165,10 +203,6 @@ class Runner:
         for row in self.rows("Labels of the organisations and skills shown", query) if query else []:
             found.setdefault(row["iri"], row["label"])
         return found
-
-
-def _plain(term: object) -> str:
-    return term.value if isinstance(term, NamedNode | Literal) else str(term)
 
 
 def local_href(iri: str) -> str:
@@ -291,28 +325,29 @@ def _focus_count(focus: str, filters: Filters, total: int, skill_rows: list[dict
 def explore_view(filters: Filters, run: Runner, *, facets: tuple[str, ...] = tuple(FACET),
                  with_salary: bool = True) -> dict:
     """Everything the explore page (or a panel) shows for one state, from the store."""
-    total = int(run.rows("How many postings match", count_query(filters))[0]["count"])
+    total = int(run.ask("How many postings match", count_query, filters)[0]["count"])
     hashed = total > NESTED_BELOW  # many postings: scans joined by hash beat a lookup per posting
-    results = run.rows(f"Postings {(filters.page - 1) * PAGE_SIZE + 1}–{filters.page * PAGE_SIZE}, newest first",
-                       results_query(filters, hashed=hashed))
+    results = run.ask(f"Postings {(filters.page - 1) * PAGE_SIZE + 1}–{filters.page * PAGE_SIZE}, newest first",
+                      results_query, filters, hashed=hashed)
 
     skills_hashed = total > SKILL_LOOKUPS_BELOW
 
     def facet_rows_for(name: str, state: Filters, limit: int = CHART_SIZE) -> list[dict[str, str]]:
-        return run.rows(f"Facet: {FACET[name].label}", facet_query(
-            FACET[name], state, limit, hashed=hashed, hashed_value=skills_hashed if name == "skills" else None))
+        return run.ask(f"Facet: {FACET[name].label}", facet_query, FACET[name], state, limit,
+                       hashed=hashed, hashed_value=skills_hashed if name == "skills" else None)
 
     facet_rows = {name: facet_rows_for(name, filters) if counted(FACET[name], filters)
                   else [{"value": v} for v in FACET[name].names or {}] for name in facets}
     skill_rows = facet_rows.get("skills") or facet_rows_for("skills", filters)
     focus = filters.skills[-1] if filters.skills else (skill_rows[0]["value"] if skill_rows else None)
-    companions = run.rows("Skills asked for together with the chosen skill", facet_query(
-        FACET["skills"], filters if focus in filters.skills else filters.toggle_skill(focus), CHART_SIZE + 1,
-        hashed=hashed, hashed_value=_focus_count(focus, filters, total, skill_rows) > SKILL_LOOKUPS_BELOW)
+    companions = run.ask(
+        "Skills asked for together with the chosen skill", facet_query, FACET["skills"],
+        filters if focus in filters.skills else filters.toggle_skill(focus), CHART_SIZE + 1,
+        hashed=hashed, hashed_value=_focus_count(focus, filters, total, skill_rows) > SKILL_LOOKUPS_BELOW,
     ) if focus else []
-    months = run.rows("Postings per month", months_query(filters, hashed=hashed))
-    salaries = run.rows("Salary ranges by country and currency",
-                        salary_query(filters, hashed=hashed)) if with_salary else []
+    months = run.ask("Postings per month", months_query, filters, hashed=hashed)
+    salaries = run.ask("Salary ranges by country and currency", salary_query, filters,
+                       hashed=hashed) if with_salary else []
 
     iris = {r["value"] for r in skill_rows + companions} | {r["value"] for r in facet_rows.get("employer", [])}
     iris |= set(filters.skills) | ({filters.employer} if filters.employer else set()) | ({focus} if focus else set())
@@ -358,7 +393,8 @@ def explore_view(filters: Filters, run: Runner, *, facets: tuple[str, ...] = tup
     ]
     return {"filters": filters, "total": total, "results": results, "facets": views, "labels": labels,
             "pages": max(1, -(-total // PAGE_SIZE)), "page_size": PAGE_SIZE, "cards": [c for c in cards if c.rows],
-            "queries": list(run.ran.values())}
+            "queries": list(run.ran.values()),
+            "index": run.index if any(r.source == "index" for r in run.ran.values()) else None}
 
 
 # --- the page ------------------------------------------------------------------------------------------
