@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -96,10 +97,37 @@ def decode(data: bytes, name: str) -> tuple[str, list[str]]:
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\n\r\f")
     if controls > 0.05 * min(len(text), 8192):
         raise ReadError(f"{name}: this looks like a binary file ({controls} control characters), not a posting")
-    fixed = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
+    fixed = repair(text)
     if fixed != text:
         repairs.append("repaired mojibake and broken characters (ftfy)")
     return fixed, repairs
+
+
+FTFY = ftfy.TextFixerConfig(normalization="NFC", uncurl_quotes=False, explain=False)
+# What ftfy can change in ASCII text: HTML entities (&amp;), \r line breaks, terminal escapes and control characters.
+# Every other fix it makes (mojibake, C1 controls, ligatures, widths, surrogates, NFC) needs a non-ASCII character.
+ASCII_FIXABLE = re.compile(r"[&\x00-\x08\x0b-\x1f\x7f]")
+
+
+def repair(text: str) -> str:
+    """``ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)``, the same result, skipping the lines it
+    cannot change (most lines of most postings): ftfy's own loop, one line at a time, with HTML unescaping
+    turned off from the first line that holds a "<"."""
+    if text.isascii() and not ASCII_FIXABLE.search(text):
+        return text
+    config, out, pos = FTFY, [], 0
+    while pos < len(text):
+        end = text.find("\n", pos) + 1 or len(text)
+        end = min(end, pos + config.max_decode_length)
+        segment = text[pos:end]
+        if config.unescape_html == "auto" and "<" in segment:
+            config = config._replace(unescape_html=False)
+        if segment.isascii() and not ASCII_FIXABLE.search(segment):
+            out.append(segment)
+        else:
+            out.append(ftfy.fix_and_explain(segment, config).text)
+        pos = end
+    return "".join(out)
 
 
 def load_meta(path: Path) -> dict[str, Any]:
