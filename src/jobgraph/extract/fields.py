@@ -65,6 +65,31 @@ def search(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
     return next(finditer(rx, text), None)
 
 
+# A pattern made from a name (``re.escape(name) + ...``) is compiled anew for nearly every name: with thousands
+# of employers, re's cache of 512 patterns thrashes. str.find finds the same places.
+
+def literal_starts(literal: str, text: str) -> Iterator[int]:
+    """Where ``re.finditer(re.escape(literal), text)`` matches (non-overlapping)."""
+    if not literal:
+        yield from range(len(text) + 1)
+        return
+    i = text.find(literal)
+    while i != -1:
+        yield i
+        i = text.find(literal, i + len(literal))
+
+
+def literal_then(literal: str, rx: re.Pattern[str], text: str) -> str | None:
+    """What ``re.search(re.escape(literal) + rx.pattern, text)`` matches, for a pattern without flags or
+    lookbehind."""
+    i = text.find(literal)
+    while i != -1:
+        if m := rx.match(text, i + len(literal)):
+            return text[i:m.end()]
+        i = text.find(literal, i + 1)
+    return None
+
+
 # --- sections -----------------------------------------------------------------------------------------
 
 SECTION_KINDS: dict[str, tuple[str, ...]] = {
