@@ -39,8 +39,9 @@ def test_repairs_match_ftfy(text):
 
 def test_random_texts_are_repaired_as_ftfy_does():
     rng = random.Random(5)
-    alphabet = "ab &;<>\n\r\t\x01\x1b[m\u00c3\u00a9\u00e2\u20ac\u2122\u201c\ufb01\u0301\u00a0"
-    for _ in range(2000):
+    alphabet = ("ab &;<>\n\r\t\x01\x1b[m\u00c3\u00a9\u00e2\u20ac\u2122\u201c\ufb01\u0301\u00a0\uff21\u3000\x85"
+                "\x9d\u2028\u0133\ufeff\u200b\ud800\u00e9\u00c2\u00a3\u20ac")
+    for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         assert repair(text) == _ftfy(text), repr(text)
 

@@ -13,12 +13,15 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import ftfy
 import yaml
+from ftfy.badness import is_bad
+from ftfy.chardata import CONTROL_CHARS, LIGATURES, WIDTH_MAP
 
 from .model import Document
 
@@ -112,9 +115,36 @@ FTFY = ftfy.TextFixerConfig(normalization="NFC", uncurl_quotes=False, explain=Fa
 ASCII_FIXABLE = re.compile(r"[&\x00-\x08\x0b-\x1f\x7f]")
 
 
+def _char_class(codes: set[int]) -> re.Pattern[str]:
+    ranges, start, prev = [], None, None
+    for code in sorted(codes):
+        if start is None or code != prev + 1:
+            if start is not None:
+                ranges.append((start, prev))
+            start = code
+        prev = code
+    if start is not None:
+        ranges.append((start, prev))
+    return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges) + "]")
+
+
+# The characters ftfy's fixes other than mojibake act on, from its own tables: C1 controls (also NEXT LINE), line
+# and paragraph separators, ligatures, full and half widths, surrogates, the control characters it removes.
+FTFY_CHARS = _char_class({*CONTROL_CHARS, *LIGATURES, *WIDTH_MAP, *range(0x80, 0xA0), 0x2028, 0x2029,
+                          *range(0xD800, 0xE000)})
+
+
+def _unchanged_by_ftfy(segment: str) -> bool:
+    """Whether ftfy leaves a line as it is: nothing its fixes act on, already NFC, no mojibake (ftfy's own test)."""
+    if segment.isascii():
+        return not ASCII_FIXABLE.search(segment)
+    return not (ASCII_FIXABLE.search(segment) or FTFY_CHARS.search(segment) or is_bad(segment)
+                or not unicodedata.is_normalized("NFC", segment))
+
+
 def repair(text: str) -> str:
     """``ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)``, the same result, skipping the lines it
-    cannot change (most lines of most postings): ftfy's own loop, one line at a time, with HTML unescaping
+    cannot change (nearly every line of a posting): ftfy's own loop, one line at a time, with HTML unescaping
     turned off from the first line that holds a "<"."""
     if text.isascii() and not ASCII_FIXABLE.search(text):
         return text
@@ -125,7 +155,7 @@ def repair(text: str) -> str:
         segment = text[pos:end]
         if config.unescape_html == "auto" and "<" in segment:
             config = config._replace(unescape_html=False)
-        if segment.isascii() and not ASCII_FIXABLE.search(segment):
+        if _unchanged_by_ftfy(segment):
             out.append(segment)
         else:
             out.append(ftfy.fix_and_explain(segment, config).text)
