@@ -155,3 +155,27 @@ def test_nquads_are_what_the_serializer_writes(tmp_path):
         data, count = document_nquads(doc, postings, now)
         quads = list(document_quads(doc, postings, now))
         assert data == serialize(quads, format=RdfFormat.N_QUADS) and count == len(quads), path.name
+
+
+def test_fuzzy_matching_compares_only_names_of_a_near_length():
+    """Registry._fuzzy, which skips names too short or too long to reach the cut-off, finds what rapidfuzz finds
+    over every name, ties in the same order, also when asked twice (cached)."""
+    from rapidfuzz import fuzz, process
+
+    from jobgraph.link.organizations import Organization, Registry
+
+    rng = random.Random(4)
+    letters = "abcdefgh "
+    names = ["".join(rng.choice(letters) for _ in range(rng.randint(6, 30))).strip() or "x" for _ in range(3000)]
+    names = [name for name in names if len(normalize(name)) >= 8]  # shorter keys are never fuzzy-matched
+    registry = Registry(Organization(iri=f"urn:o:{i}", name=name) for i, name in enumerate(names))
+    keys = list(registry.by_name)
+    for _ in range(300):
+        base = rng.choice([k for k in keys if len(k) >= 9])
+        query = "".join(c if rng.random() > 0.08 else rng.choice(letters) for c in base) + rng.choice(["", "a", "ab"])
+        expected = [(name, score) for name, score, _ in process.extract(normalize(query), keys, scorer=fuzz.ratio,
+                                                                       limit=3, score_cutoff=90)]
+        for _ in range(2):
+            got = [(link.matched, link.score) for link in registry._fuzzy(query)]
+            assert got == [(name, round(score / 100 * 0.95, 3)) for name, score in expected for _ in
+                           registry.by_name[name]], query

@@ -405,9 +405,25 @@ class Registry:
             return []
         if self._names is None:
             self._names = list(self.by_name)
-        hits = process.extract(key, self._names, scorer=fuzz.ratio, limit=3, score_cutoff=90)
+            self._by_length: dict[int, list[int]] = {}
+            for i, name in enumerate(self._names):
+                self._by_length.setdefault(len(name), []).append(i)
+            self._fuzzy_hits: dict[str, list[tuple[str, float]]] = {}
+        hits = self._fuzzy_hits.get(key)
+        if hits is None:
+            # ratio = 100 × (1 − Indel distance / both lengths), and the distance is at least the difference of the
+            # lengths: only names within ~10% of the key's length can reach 90. They are kept in their order, so
+            # ties rank as before; the same result for a fifth of the comparisons (51k ROR records: ~100k names).
+            n = len(key)
+            near = sorted(i for length in range(-(-9 * n // 11), 11 * n // 9 + 1)
+                          for i in self._by_length.get(length, ()))
+            found = process.extract(key, [self._names[i] for i in near], scorer=fuzz.ratio, limit=3, score_cutoff=90)
+            hits = [(name, score) for name, score, _ in found]
+            if len(self._fuzzy_hits) > 20_000:  # the same publisher or employer string recurs; bounded memory
+                self._fuzzy_hits.clear()
+            self._fuzzy_hits[key] = hits
         return [OrganizationLink(name="", matched=name, iri=iri, score=round(score / 100 * 0.95, 3))
-                for name, score, _ in hits for iri in self.by_name[name]]
+                for name, score in hits for iri in self.by_name[name]]
 
     def match(self, text: str, domains: Iterable[str] = (), country: str | None = None,
               publisher: str | None = None) -> OrganizationLink:
