@@ -1,8 +1,8 @@
 """Ingest output is unchanged by speed work: extracted postings and N-Quads of the demo postings, the seeds,
-the corpus and 200 generated postings match tests/fixtures/fingerprint.json (tools/fingerprint.py).
+the corpus and 200 generated postings match tests/fingerprint.json (tools/fingerprint.py).
 
 After an intended change to what is extracted or linked, record it: ``python tools/fingerprint.py write
-tests/fixtures/fingerprint.json`` (and say why in the commit)."""
+tests/fingerprint.json`` (and say why in the commit)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from .conftest import ROOT, shared_path
 
-FIXTURE = ROOT / "tests" / "fixtures" / "fingerprint.json"
+FIXTURE = ROOT / "tests" / "fingerprint.json"  # not in tests/fixtures, which tests ingest
 
 
 @pytest.fixture(scope="module")

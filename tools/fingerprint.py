@@ -1,7 +1,7 @@
 """Fingerprint what ingest makes of a set of documents, to prove a speed-up changed nothing.
 
-    python tools/fingerprint.py write tests/fixtures/fingerprint.json      # record (after an intended change)
-    python tools/fingerprint.py check tests/fixtures/fingerprint.json      # compare; exit 1 naming what differs
+    python tools/fingerprint.py write tests/fingerprint.json      # record (after an intended change)
+    python tools/fingerprint.py check tests/fingerprint.json      # compare; exit 1 naming what differs
     python tools/fingerprint.py write /tmp/fp-full.json --ror               # also link against all of ../shared/ror
 
 The documents: data/postings, ../shared/seeds, ../shared/corpus/postings and 200 postings made by
