@@ -1,12 +1,14 @@
 """End-to-end ingest benchmark: postings/s, triples/s, peak RSS, store size, and a query mix, at several sizes.
 
     python benchmarks/ingest.py 10000 100000 [--jobs 2] [--work /tmp/jobgraph-bench]
+    python benchmarks/ingest.py 100000 --postings /work/bench/gen-100k  # ingest postings generated before
     python benchmarks/ingest.py --store /work/bench/store-100k      # the query mix alone, on a built store
 
 For each size it generates the postings (benchmarks/generate.py, seed 1), runs the real ``jobgraph ingest``
 in a fresh process over data/ and them, and measures: wall time and CPU time (all processes), postings/s and
 triples/s, the peak RSS of the largest process (the writer or a worker: getrusage of the children), the store's
-size on disk, and the median latency of each query in a small mix (5 runs each, after one warm-up run).
+size on disk, the 1-minute load average before and after (the machine may be shared), and the median latency
+of each query in a small mix (5 runs each, after one warm-up run).
 """
 
 from __future__ import annotations
@@ -96,6 +98,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--work", type=Path, default=Path("/tmp/jobgraph-bench"), help="where to generate and store")
     parser.add_argument("--store", type=Path, help="only run the query mix on this existing store")
+    parser.add_argument("--postings", type=Path, help="ingest this folder of generated postings (read only, e.g. "
+                        "/work/bench/gen-100k) instead of generating SIZE postings into --work")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per query (after one warm-up)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args()
@@ -106,12 +110,14 @@ def main() -> None:
     for n in args.sizes:
         from generate import generate
 
-        folder, store = args.work / f"gen-{n}", args.work / f"store-{n}"
+        folder, store = args.postings or args.work / f"gen-{n}", args.work / f"store-{n}"
         if not folder.exists():
             generate(n, folder)
         if store.exists():
             raise SystemExit(f"{store} exists: remove it, or benchmark another --work folder")
+        load_before = os.getloadavg()[0]
         row = {"size": n, **run_ingest(folder, store, args.jobs)}
+        row["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]  # 1-minute, before and after
         row["queries_ms"] = query_mix(store, args.runs)
         rows.append(row)
     if args.json:

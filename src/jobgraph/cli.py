@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -168,6 +169,7 @@ def ingest_cmd(paths: tuple[Path, ...], store_path: Path | None, force: bool, jo
                          bar=lambda total: tqdm(total=total, desc="ingest", unit="file", file=sys.stderr,
                                                 disable=None, smoothing=0.05),
                          ror_api=ror_client(ror_api))
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # all is written: a Ctrl-C now must not crash the summary
     except StoreError as err:
         raise click.ClickException(f"{err} Documents written so far are complete; run again to resume.") from None
     except KeyboardInterrupt:  # while reference data loads, before postings are read: nothing half-written either

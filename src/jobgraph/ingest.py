@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import RdfFormat, parse, serialize
+from pyoxigraph import RdfFormat, parse
 
 from .errors import internal_error
 from .extract import extract
@@ -27,7 +27,7 @@ from .link.organizations import organization_quads, read_local_organizations, re
 from .link.ror_dump import add_records, import_dumps, is_ror_dump
 from .link.skills import Vocabulary
 from .model import Document, Posting
-from .rdf import document_quads
+from .rdf import document_nquads
 from .read import ReadError, iter_files, load_meta, read_document
 from .store import BULK_QUADS, GraphStore, GraphWrite
 from .vocab import graph_iri, source_iri
@@ -175,8 +175,7 @@ def _work(paths: list[Path]) -> list[tuple[str, Path, Any]]:
             doc = read_document(path, _STATE.overrides)
             graph = source_iri(doc.source_key)
             postings = process(doc, _STATE.linker)
-            quads = list(document_quads(doc, postings))
-            write = GraphWrite(graph.value, serialize(quads, format=RdfFormat.N_QUADS), len(quads))
+            write = GraphWrite(graph.value, *document_nquads(doc, postings))
             out.append(("ok", path, (write, len(postings))))
         except ReadError as err:
             out.append(("error", path, str(err)))

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import ftfy
 import yaml
+from ftfy.badness import is_bad
+from ftfy.chardata import CONTROL_CHARS, LIGATURES, WIDTH_MAP
 
 from .model import Document
 
@@ -31,6 +35,9 @@ SCALAR_META = ("url", "base_url", "publisher", "employer", "employer_ror", "lang
 SKIPPED_SUFFIXES = (SIDECAR_SUFFIX, ".jsonl")
 SKIPPED_NAMES = {FOLDER_META, "README.md", "gold.jsonl", "LICENSE", "LICENSE.md",
                  "context.jsonld"}  # the JSON-LD context jobgraph publishes (data/context.jsonld)
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # control characters but tab, newline, form feed, return
 
 
 class ReadError(Exception):
@@ -93,13 +100,67 @@ def decode(data: bytes, name: str) -> tuple[str, list[str]]:
     if lines > MAX_LINES:
         raise ReadError(f"{name}: {lines} lines is too many for a posting (limit {MAX_LINES}); "
                         "split it into one file per posting")
-    controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\n\r\f")
+    controls = len(CONTROL.findall(text, 0, 8192))
     if controls > 0.05 * min(len(text), 8192):
         raise ReadError(f"{name}: this looks like a binary file ({controls} control characters), not a posting")
-    fixed = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
+    fixed = repair(text)
     if fixed != text:
         repairs.append("repaired mojibake and broken characters (ftfy)")
     return fixed, repairs
+
+
+FTFY = ftfy.TextFixerConfig(normalization="NFC", uncurl_quotes=False, explain=False)
+# What ftfy can change in ASCII text: HTML entities (&amp;), \r line breaks, terminal escapes and control characters.
+# Every other fix it makes (mojibake, C1 controls, ligatures, widths, surrogates, NFC) needs a non-ASCII character.
+ASCII_FIXABLE = re.compile(r"[&\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _char_class(codes: set[int]) -> re.Pattern[str]:
+    ranges, start, prev = [], None, None
+    for code in sorted(codes):
+        if start is None or code != prev + 1:
+            if start is not None:
+                ranges.append((start, prev))
+            start = code
+        prev = code
+    if start is not None:
+        ranges.append((start, prev))
+    return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges) + "]")
+
+
+# The characters ftfy's fixes other than mojibake act on, from its own tables: C1 controls (also NEXT LINE), line
+# and paragraph separators, ligatures, full and half widths, surrogates, the control characters it removes.
+FTFY_CHARS = _char_class({*CONTROL_CHARS, *LIGATURES, *WIDTH_MAP, *range(0x80, 0xA0), 0x2028, 0x2029,
+                          *range(0xD800, 0xE000)})
+
+
+def _unchanged_by_ftfy(segment: str) -> bool:
+    """Whether ftfy leaves a line as it is: nothing its fixes act on, already NFC, no mojibake (ftfy's own test)."""
+    if segment.isascii():
+        return not ASCII_FIXABLE.search(segment)
+    return not (ASCII_FIXABLE.search(segment) or FTFY_CHARS.search(segment) or is_bad(segment)
+                or not unicodedata.is_normalized("NFC", segment))
+
+
+def repair(text: str) -> str:
+    """``ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)``, the same result, skipping the lines it
+    cannot change (nearly every line of a posting): ftfy's own loop, one line at a time, with HTML unescaping
+    turned off from the first line that holds a "<"."""
+    if text.isascii() and not ASCII_FIXABLE.search(text):
+        return text
+    config, out, pos = FTFY, [], 0
+    while pos < len(text):
+        end = text.find("\n", pos) + 1 or len(text)
+        end = min(end, pos + config.max_decode_length)
+        segment = text[pos:end]
+        if config.unescape_html == "auto" and "<" in segment:
+            config = config._replace(unescape_html=False)
+        if _unchanged_by_ftfy(segment):
+            out.append(segment)
+        else:
+            out.append(ftfy.fix_and_explain(segment, config).text)
+        pos = end
+    return "".join(out)
 
 
 def load_meta(path: Path) -> dict[str, Any]:

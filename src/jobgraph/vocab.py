@@ -26,7 +26,9 @@ class Namespace:
     def __getattr__(self, name: str) -> NamedNode:
         if name.startswith("__"):
             raise AttributeError(name)
-        return NamedNode(self.iri + name)
+        node = NamedNode(self.iri + name)
+        setattr(self, name, node)  # made once: the RDF stage names ~100 terms per posting
+        return node
 
     def term(self, name: str) -> NamedNode:
         return NamedNode(self.iri + name)

@@ -57,6 +57,7 @@ def _field(fields: dict[str, Any], keys: tuple[str, ...]) -> Any:
     return None
 
 
+FULL_NAME_SUFFIX = re.compile(r" (?:Project|Foundation|Institute|Association|Society|Consortium)\b")
 MAX_POSTINGS = 1000  # per document; a job board's listing holds tens
 MAX_DESCRIPTION = 50_000  # characters; the longest real posting has 12,000
 MAX_TITLE = 300  # a "title" longer than this is a paragraph (a page with no line breaks): cut it, the rules stay fast
@@ -176,9 +177,8 @@ def _posting(doc: Document, index: int, block: Block) -> Posting:
     if employer:
         employer = _clean_title(str(employer))
         # A job board's short name ("Astropy") when the text gives the full one ("The Astropy Project").
-        suffix = r" (?:Project|Foundation|Institute|Association|Society|Consortium)\b"
-        if full := re.search(re.escape(employer) + suffix, text):
-            employer = full.group(0)
+        if full := f.literal_then(employer, FULL_NAME_SUFFIX, text):
+            employer = full
         p.employer_name = employer
         ev["employer_name"] = Evidence(str(employer), f"{block.format}-field")
     elif found := f.hiring_organization(text):

@@ -65,6 +65,31 @@ def search(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
     return next(finditer(rx, text), None)
 
 
+# A pattern made from a name (``re.escape(name) + ...``) is compiled anew for nearly every name: with thousands
+# of employers, re's cache of 512 patterns thrashes. str.find finds the same places.
+
+def literal_starts(literal: str, text: str) -> Iterator[int]:
+    """Where ``re.finditer(re.escape(literal), text)`` matches (non-overlapping)."""
+    if not literal:
+        yield from range(len(text) + 1)
+        return
+    i = text.find(literal)
+    while i != -1:
+        yield i
+        i = text.find(literal, i + len(literal))
+
+
+def literal_then(literal: str, rx: re.Pattern[str], text: str) -> str | None:
+    """What ``re.search(re.escape(literal) + rx.pattern, text)`` matches, for a pattern without flags or
+    lookbehind."""
+    i = text.find(literal)
+    while i != -1:
+        if m := rx.match(text, i + len(literal)):
+            return text[i:m.end()]
+        i = text.find(literal, i + 1)
+    return None
+
+
 # --- sections -----------------------------------------------------------------------------------------
 
 SECTION_KINDS: dict[str, tuple[str, ...]] = {
@@ -102,6 +127,7 @@ def classify_heading(heading: str) -> str:
     return "other"
 
 
+@lru_cache(maxsize=16)  # extraction and the skill matcher both ask, of the same text; callers only read it
 def sections(text: str) -> list[Section]:
     """Headings (ATX, setext, or a short label line that names a known section) and their spans. A subheading
     that names no kind of its own takes its parent's ("## Responsibilities" > "### Scoping projects" is still
@@ -286,6 +312,28 @@ INTERVIEWS = needs(re.compile(r"interviews?\b[^.\n]{0,60}?\b(?:on|from|in|during
 CLOCK = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?m\.?|(\d{1,2}):(\d{2})|(midnight)|(noon)", re.I)
 
 
+ENGLISH_MONTHS = {name: i for i, names in enumerate((
+    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+    ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+    ("december", "dec")), 1) for name in names}
+PLAIN_DATE = re.compile(r"(?:(\d{1,2}) ([A-Za-z]+)\.?|([A-Za-z]+)\.? (\d{1,2})),? (\d{4})")
+
+
+def plain_date(phrase: str) -> str | None:
+    """"14 March 2026", "Mar. 14, 2026" -> ISO, as dateparser reads them (tests/test_fast_paths.py checks every
+    day of every month in both orders), without it: a dateparser call builds its parser anew, ~1 ms. None for
+    anything else, which dateparser then reads (German months, "14 of March", a 31 April)."""
+    m = PLAIN_DATE.fullmatch(phrase)
+    if not m:
+        return None
+    day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    number = ENGLISH_MONTHS.get(month.lower())
+    try:
+        return date(int(m.group(5)), number, int(day)).isoformat() if number else None
+    except ValueError:
+        return None
+
+
 @lru_cache(maxsize=4096)
 def parse_date(phrase: str, relative_to: str | None = None) -> str | None:
     """A short date phrase -> ISO date; a phrase without a year takes the year that puts it on or after
@@ -295,6 +343,8 @@ def parse_date(phrase: str, relative_to: str | None = None) -> str | None:
     if relative_to:
         settings["RELATIVE_BASE"] = datetime.fromisoformat(relative_to) - timedelta(days=1)
     phrase = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", phrase)
+    if relative_to is None and (iso := plain_date(phrase)):
+        return iso
     parsed = dateparser.parse(phrase, languages=["en", "de"], settings=settings)  # type: ignore[arg-type]
     return parsed.date().isoformat() if parsed else None
 

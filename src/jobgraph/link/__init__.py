@@ -128,9 +128,10 @@ class Linker:
         for iri in list(scores):
             org = self.registry.orgs[iri]
             for name in org.all_names:
-                for m in re.finditer(re.escape(name), text):
-                    if EMPLOYER_CUES.search(text[max(0, m.start() - 12):m.start()]) or EMPLOYER_CUES.search(
-                            text[m.end():m.end() + 20]):
+                for start in f.literal_starts(name, text):
+                    end = start + len(name)
+                    if EMPLOYER_CUES.search(text[max(0, start - 12):start]) or EMPLOYER_CUES.search(
+                            text[end:end + 20]):
                         scores[iri] += 2
         if not scores or scores.most_common(1)[0][1] < 2:
             # One plain mention is a partner or a client as often as the employer (with 100k ROR names, a
