@@ -297,6 +297,22 @@ def test_a_subheading_takes_its_parents_section_kind() -> None:
         ("Benefits", "benefits"), ("Pension", "benefits")]
 
 
+
+def test_a_role_heading_that_names_applications_is_no_apply_section() -> None:
+    """"Application Support Engineer" is a role: the sections under it are not how to apply (so a link in
+    "Working here" is no application URL), while "Application", "To apply", "Your application must …" are."""
+    from jobgraph.extract import fields as f
+
+    for heading in ("Application Support Engineer", "Open Source Applications Engineer",
+                    "Hands-on coding application and infrastructure work.", "We invite applications for two posts"):
+        assert f.classify_heading(heading) == "other", heading
+    for heading in ("To apply", "How to Apply:", "Apply", "Application", "Applications", "Application process",
+                    "Applying", "Your application must include", "Bewerbung"):
+        assert f.classify_heading(heading) == "apply", heading
+    text = ("# Jobs\n\n## Application Support Engineer\n\n### Working here\n\nOur code: https://example.org/code\n\n"
+            "### To apply\n\nWrite to jobs@example.org.\n")
+    assert f.apply_url(text, f.sections(text)) is None
+
 # --- levels and evidence ------------------------------------------------------------------------------------
 
 POSTING = """# Research Software Engineer

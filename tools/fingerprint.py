@@ -40,16 +40,11 @@ from jobgraph.read import ReadError, iter_files, load_meta, read_document  # noq
 from jobgraph.store import OxigraphStore  # noqa: E402
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)  # prov:generatedAtTime, the one value that changes from run to run
-SKILL_INPUTS = (ROOT / "src" / "jobgraph" / "link" / "skills.py", ROOT / "data" / "skills.ttl")
 GENERATED, GENERATED_SEED = 200, 3
 
 
 def sha(data: str | bytes) -> str:
     return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()[:12]
-
-
-def skill_inputs() -> str:
-    return sha(b"".join(p.read_bytes() for p in SKILL_INPUTS))
 
 
 def is_skill_quad(line: str) -> bool:
@@ -92,7 +87,7 @@ def fingerprint(labels: list[str], full_ror: bool = False) -> dict[str, Any]:
                     continue
                 name = f"{label}/{path.relative_to(root)}"
                 docs[name] = document(path, name, linker)
-    return {"skill_inputs": skill_inputs(), "ror": "full" if full_ror else "data+generated", "labels": labels,
+    return {"ror": "full" if full_ror else "data+generated", "labels": labels,
             "documents": docs}
 
 
@@ -171,10 +166,8 @@ def main() -> None:
         return
     old = json.loads(args.file.read_text())
     new = fingerprint(old["labels"], old["ror"] == "full")
-    same_skills = old["skill_inputs"] == new["skill_inputs"]
-    diff = differences(old, new, skills=same_skills)
-    print("\n".join(diff) or f"identical: {len(new['documents'])} documents"
-          + ("" if same_skills else " (skills not compared: link/skills.py or data/skills.ttl changed)"))
+    diff = differences(old, new, skills=True)
+    print("\n".join(diff) or f"identical: {len(new['documents'])} documents")
     sys.exit(1 if diff else 0)
 
 

@@ -101,7 +101,7 @@ SECTION_KINDS: dict[str, tuple[str, ...]] = {
     "responsibilities": ("responsibilit", "duties", "what you will do", "what you'll do", "you will:", "outcomes",
                          "you'll get to", "you will get to",
                          "the role", "aufgaben"),
-    "apply": ("to apply", "how to apply", "application", "bewerbung"),
+    "apply": (),  # APPLY_HEADING: "application" alone is also a word of job titles
     "benefits": ("why work for us", "benefits", "what we offer", "we offer", "wir bieten"),
 }
 
@@ -119,10 +119,18 @@ ATX = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.M)
 LABEL_LINE = re.compile(r"^(?:\*\*)?([A-Z][^\n.!?]{2,90}?)(?:\*\*)?:?[ \t]*$", re.M)
 
 
+# How to apply: "To apply", "Applying", "Application", "Application process", "Your application must …", but not
+# a role heading ("Application Support Engineer", "Open Source Applications Engineer") or a sentence that
+# mentions applications.
+APPLY_HEADING = re.compile(r"^(?:how |where )?(?:to )?apply\b|\bhow to apply\b|^applying\b|bewerbung|"
+                           r"^(?:your |submitting (?:an? |your )?)?applications?(?:\W*$| (?:process|procedure|"
+                           r"instructions|deadline|form|materials|documents|package|must|should)\b)", re.I)
+
+
 def classify_heading(heading: str) -> str:
     low = heading.lower().strip(" *:#")
     for kind, keys in SECTION_KINDS.items():
-        if any(key in low for key in keys):
+        if any(key in low for key in keys) or (kind == "apply" and APPLY_HEADING.search(low)):
             return kind
     return "other"
 
