@@ -47,7 +47,7 @@ CORPUS = {"title": (35, 36), "employer_name": (36, 36), "employer_ror": (21, 21)
 
 # skill precision / recall / F1 as measured (README), rounded down
 SKILLS_SEEDS = {"precision": 0.76, "recall": 0.99, "f1": 0.86}
-SKILLS_CORPUS = {"precision": 0.75, "recall": 0.92, "f1": 0.83}
+SKILLS_CORPUS = {"precision": 0.75, "recall": 0.92, "f1": 0.82}
 
 
 @pytest.mark.parametrize(("name", "paths", "correct", "overall", "skills"), [
