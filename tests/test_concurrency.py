@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -74,7 +75,10 @@ def test_queries_during_an_ingest_see_each_document_before_or_after_never_half(t
         askers = [threading.Thread(target=keep_asking, args=(name,)) for name in channels]
         for t in askers:
             t.start()
-        summary = ingest([*changed, *added], store, on_error=pytest.fail)
+        # One document a transaction, and a breath between files: an idle machine's ingest of 18 small files
+        # is otherwise over (or one batch) before a query can land part-way.
+        summary = ingest([*changed, *added], store, on_error=pytest.fail, batch_size=1,
+                         progress=lambda files: (f for f in files if not time.sleep(0.03)))
         done.set()
         for t in askers:
             t.join()
