@@ -3,6 +3,7 @@ refuses to overwrite a store without --force, and never loses the store it repla
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 from pathlib import Path
@@ -30,6 +31,7 @@ def store_path(tmp_path: Path) -> Path:
     summary = ingest([*reference_data(), *varied_postings(tmp_path / "in", 6)], store, on_error=pytest.fail)
     assert summary.postings >= 6
     del store  # release the store for the CLI's process
+    gc.collect()
     return path
 
 
@@ -45,6 +47,7 @@ def test_backup_change_restore_gives_back_the_same_quads(store_path: Path, tmp_p
     ingest(varied_postings(tmp_path / "more", 1, version=7), store, on_error=pytest.fail)
     store.remove_graph(store.named_graphs()[0])
     del store
+    gc.collect()  # the lock goes with the last reference: the CLI's process opens the store next
     changed = all_quads(store_path)
     assert changed != before
 

@@ -5,6 +5,7 @@ The one difference allowed is prov:generatedAtTime, the time each document graph
 
 from __future__ import annotations
 
+import gc
 import os
 import pty
 import re
@@ -82,6 +83,7 @@ def test_sigkill_mid_ingest_loses_nothing_and_a_rerun_completes_it(tmp_path: Pat
     for g in sources:  # all or nothing: every document graph present is the whole graph
         assert killed[g] == expected[g], f"{g} is half-written"
     del store
+    gc.collect()  # release the store's lock for the CLI's process
 
     run_cli("ingest", "--store", str(tmp_path / "store"), *map(str, inputs))
     rerun = graphs(OxigraphStore(tmp_path / "store"))
