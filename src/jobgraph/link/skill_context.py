@@ -64,8 +64,9 @@ ROLE_AS = re.compile(r"\b(?:job titles?|roles?) (?:such as|like|including)\b", r
 CLAUSE_END = re.compile(r"[.;!?](?=\s)|:[ \t]*\n|\n(?=[ \t]*(?:\n|[-*+•#>]|\d+[.)]\s))")  # wrapped lines continue
 # Section headings, as far as skills are concerned: the hiring process names tools the job does not need,
 # and the employer's own description ("About Astropy", "Who we are", "What we offer") asks for nothing.
-PROCESS_HEADING = re.compile(r"\b(?:how to apply|to apply|apply now|application process|candidate journey|"
-                             r"interview|selection process|hiring process|recruitment process)\b", re.I)
+# (How to apply is the section kind "apply" of extract.fields; these are the other steps of hiring.)
+PROCESS_HEADING = re.compile(r"\b(?:candidate journey|interview|selection process|hiring process|"
+                             r"recruitment process)\b", re.I)
 EMPLOYER_HEADING = re.compile(r"^\W*(?:about(?! (?:you|the (?:role|position|job|candidate)))\b|who we are|"
                               r"our (?!ideal|candidate)|why (?:join|work)|what we offer|benefits|"
                               r"the (?:company|organi[sz]ation)\b)", re.I)
@@ -75,7 +76,7 @@ def where(sec: f.Section | None) -> str:
     """'process' (applying, interviews), 'employer' (about us, benefits) or 'job' for a section."""
     if sec is None:
         return "job"
-    if PROCESS_HEADING.search(sec.heading) or (sec.kind == "apply" and "apply" in sec.heading.lower()):
+    if sec.kind == "apply" or PROCESS_HEADING.search(sec.heading):
         return "process"
     if sec.kind == "benefits" or EMPLOYER_HEADING.search(sec.heading):
         return "employer"
