@@ -9,7 +9,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -77,8 +77,12 @@ def test_queries_during_an_ingest_see_each_document_before_or_after_never_half(t
             t.start()
         # One document a transaction, and a breath between files: an idle machine's ingest of 18 small files
         # is otherwise over (or one batch) before a query can land part-way.
-        summary = ingest([*changed, *added], store, on_error=pytest.fail, batch_size=1,
-                         progress=lambda files: (f for f in files if not time.sleep(0.03)))
+        def unhurried(files: Iterable[Path]) -> Iterator[Path]:
+            for path in files:
+                time.sleep(0.03)
+                yield path
+
+        summary = ingest([*changed, *added], store, on_error=pytest.fail, batch_size=1, progress=unhurried)
         done.set()
         for t in askers:
             t.join()
