@@ -40,6 +40,14 @@ def run_cli(*args: str, env: dict[str, str] | None = None, check: bool = True) -
     return proc
 
 
+
+@pytest.fixture(scope="session")
+def vocabulary():  # type: ignore[no-untyped-def]
+    """The demo skill vocabulary (data/skills.ttl), as the matcher reads it."""
+    from jobgraph.link.skills import Vocabulary
+
+    return Vocabulary.from_turtle(DATA / "skills.ttl")
+
 @pytest.fixture(scope="session")
 def seeds_store(tmp_path_factory: pytest.TempPathFactory):
     """A real on-disk Oxigraph store holding the demo data and the five seed postings."""

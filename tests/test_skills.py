@@ -19,11 +19,6 @@ PREFIX jgs: <https://w3id.org/jobgraph/skill/>
 
 
 @pytest.fixture(scope="module")
-def vocabulary() -> Vocabulary:
-    return Vocabulary.from_turtle(DATA / "skills.ttl")
-
-
-@pytest.fixture(scope="module")
 def skos() -> Store:
     store = Store()
     with open(DATA / "skills.ttl", "rb") as fh:

@@ -242,13 +242,55 @@ class FieldScore:
 
 
 @dataclass
+class SkillScore:
+    """True positives, false positives and false negatives of skill concepts, and what they make."""
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, gold: set[str], predicted: set[str]) -> None:
+        self.tp += len(gold & predicted)
+        self.fp += len(predicted - gold)
+        self.fn += len(gold - predicted)
+
+    def figures(self) -> dict[str, float]:
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.figures(), "true_positives": self.tp, "false_positives": self.fp,
+                "false_negatives": self.fn}
+
+    def line(self) -> str:
+        if not self.tp + self.fp:
+            return f"{self.fn} missed"
+        f = self.figures()
+        return (f"precision {f['precision']:.1%}, recall {f['recall']:.1%}, F1 {f['f1']:.1%} "
+                f"({self.tp} found, {self.fp} extra, {self.fn} missed)")
+
+
+# The two kinds of skill concept the matcher treats differently (jobgraph.link.skills): a named tool, language
+# or standard counts wherever the text names it; a generic skill ("communication", "open source", flagged
+# jg:WhenAsked or jg:WhenListed) only where the text asks for it, which is where readers (and annotators) differ.
+SKILL_KINDS = {"named": "named tools, languages, standards", "generic": "generic skills",
+               "outside the vocabulary": "gold labels outside the vocabulary"}
+
+
+def skill_kind(key: str, vocabulary: Vocabulary | None) -> str:
+    concept = vocabulary.concepts.get(key) if vocabulary is not None else None
+    if concept is None:
+        return "outside the vocabulary"
+    return "generic" if concept.flags & {"WhenAsked", "WhenListed"} else "named"
+
+
+@dataclass
 class Report:
     postings: int = 0
     missing: list[str] = field(default_factory=list)
     fields: dict[str, FieldScore] = field(default_factory=lambda: {name: FieldScore() for name in FIELDS})
-    skill_tp: int = 0
-    skill_fp: int = 0
-    skill_fn: int = 0
+    skill: SkillScore = field(default_factory=SkillScore)
+    skill_by_kind: dict[str, SkillScore] = field(default_factory=lambda: {k: SkillScore() for k in SKILL_KINDS})
     skill_errors: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -260,9 +302,7 @@ class Report:
         return sum(s.counted for s in self.fields.values())
 
     def skills(self) -> dict[str, float]:
-        p = self.skill_tp / (self.skill_tp + self.skill_fp) if self.skill_tp + self.skill_fp else 0.0
-        r = self.skill_tp / (self.skill_tp + self.skill_fn) if self.skill_tp + self.skill_fn else 0.0
-        return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
+        return self.skill.figures()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -273,8 +313,8 @@ class Report:
             "counted": self.counted,
             "fields": {name: {"accuracy": s.accuracy, "correct": s.correct, "counted": s.counted,
                               "errors": s.errors} for name, s in self.fields.items()},
-            "skills": {**self.skills(), "true_positives": self.skill_tp, "false_positives": self.skill_fp,
-                       "false_negatives": self.skill_fn, "errors": self.skill_errors},
+            "skills": {**self.skill.to_json(), "errors": self.skill_errors,
+                       "by_kind": {k: s.to_json() for k, s in self.skill_by_kind.items() if s.tp + s.fp + s.fn}},
         }
 
     def table(self) -> str:
@@ -284,9 +324,10 @@ class Report:
             lines.append(f"{name:<16} {acc:>8}  {s.correct}/{s.counted}")
         total = f"{self.correct / self.counted:.1%}" if self.counted else "-"
         lines.append(f"{'all fields':<16} {total:>8}  {self.correct}/{self.counted}")
-        sk = self.skills()
-        lines.append(f"skills: precision {sk['precision']:.1%}, recall {sk['recall']:.1%}, F1 {sk['f1']:.1%} "
-                     f"({self.skill_tp} found, {self.skill_fp} extra, {self.skill_fn} missed)")
+        lines.append(f"skills: {self.skill.line()}")
+        for kind, score in self.skill_by_kind.items():
+            if score.tp + score.fp + score.fn:
+                lines.append(f"  {SKILL_KINDS[kind]}: {score.line()}")
         missing = f", {len(self.missing)} not extracted" if self.missing else ""
         lines.append(f"{self.postings} gold postings{missing}")
         return "\n".join(lines)
@@ -320,9 +361,10 @@ def evaluate(gold: list[dict[str, Any]], predictions: list[dict[str, Any]], regi
         if "skills" in want:
             g = {next(iter(skill_keys([label], vocabulary))): label for label in want["skills"]}
             p = {next(iter(skill_keys([s["label"]], vocabulary))): s["label"] for s in got.get("skills", [])}
-            report.skill_tp += len(g.keys() & p.keys())
-            report.skill_fp += len(p.keys() - g.keys())
-            report.skill_fn += len(g.keys() - p.keys())
+            report.skill.add(g.keys(), p.keys())
+            for kind, score in report.skill_by_kind.items():
+                score.add({k for k in g if skill_kind(k, vocabulary) == kind},
+                          {k for k in p if skill_kind(k, vocabulary) == kind})
             if g.keys() != p.keys():
                 report.skill_errors.append({"posting": f"{key[0]}#{key[1]}",
                                             "missed": sorted(g[k] for k in g.keys() - p.keys()),
