@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jobgraph.ingest import ingest
 from jobgraph.store import GraphStore, OxigraphStore
-from jobgraph.vocab import sparql_prefixes
+from jobgraph.vocab import SKOS, graph_iri, sparql_prefixes
 
 from .conftest import DATA, run_cli, shared_path
 
@@ -101,3 +101,20 @@ def test_a_url_that_is_no_valid_iri_is_kept_as_text(tmp_path: Path) -> None:
     assert not summary.failures and summary.postings == 1
     urls = _rows(store, sparql_prefixes() + "SELECT ?u { ?p a schema:JobPosting; schema:url ?u FILTER(isLiteral(?u)) }")
     assert urls and "id=<42" in urls[0][0]
+
+
+def test_reingesting_data_adds_to_imported_graphs_and_replaces_its_own(backend_store: GraphStore) -> None:
+    """A full ESCO import or linked DataCite works survive `ingest data/` again (its files are demo subsets);
+    data/skills.ttl is the vocabulary itself, so its graph is replaced. Nothing else changes: the employers
+    that unchanged (so skipped) postings wrote into the organisations graph stay too (they used to be dropped
+    when data/organizations.yaml replaced that graph)."""
+    store = backend_store
+    ingest([DATA], store)
+    extra = {name: f"<https://example.org/only-an-import-has-this> {SKOS.prefLabel} \"{name}\"@en"
+             for name in ("esco", "datacite", "skills")}
+    store.update("INSERT DATA { " + " ".join(f"GRAPH {graph_iri(n)} {{ {t} }}" for n, t in extra.items()) + " }")
+    before = len(store)
+    ingest([DATA], store)
+    kept = {n for n, t in extra.items() if store.query(f"ASK {{ GRAPH {graph_iri(n)} {{ {t} }} }}")}
+    assert kept == {"esco", "datacite"}
+    assert len(store) == before - 1

@@ -29,7 +29,7 @@ from .link.skills import Vocabulary
 from .model import Document, Posting
 from .rdf import document_nquads
 from .read import ReadError, iter_files, load_meta, read_document
-from .store import BULK_QUADS, GraphStore, GraphWrite
+from .store import BULK_QUADS, GraphStore, GraphWrite, add_update
 from .vocab import graph_iri, source_iri
 
 RDF_SUFFIXES = {".ttl": RdfFormat.TURTLE, ".nt": RdfFormat.N_TRIPLES, ".rdf": RdfFormat.RDF_XML}
@@ -70,20 +70,35 @@ def load_ror(store: GraphStore, paths: list[Path]) -> int:
     return import_dumps(store, paths, remove_missing=False).triples
 
 
+# Graphs that an importer fills (`jobgraph skills import-esco`, `jobgraph datacite link`): a reference file for
+# one of them (data/'s demo subsets) is added to what is there, so re-ingesting data/ never shrinks an import.
+IMPORTED_GRAPHS = frozenset({"esco", "datacite"})
+
+
 def load_reference(store: GraphStore, path: Path, kind: str) -> int:
-    """Load one reference file into its graph (replacing what was there); returns the triples written."""
+    """Load one reference file into its graph; returns the triples written.
+
+    A vocabulary file replaces its graph. The organisations file replaces only the organisations it lists:
+    the same graph holds those that postings name and ROR does not, written with the postings (which a
+    re-ingest skips when unchanged). A file for an imported graph is added to it."""
     if kind == "ror":
         return load_ror(store, [path])
     if kind == "organizations":
         graph = graph_iri("organizations")
-        quads = (q for org in read_local_organizations(path) for q in organization_quads(org, graph))
-    else:
-        graph = graph_iri(path.stem)
-        try:
-            with open(path, "rb") as fh:
-                quads = list(parse(fh, RDF_SUFFIXES[path.suffix], base_iri=path.resolve().as_uri()))
-        except SyntaxError as err:
-            raise ReadError(f"{path}: malformed RDF ({err}); nothing from it was stored") from None
+        update, count = add_update(graph, (q for org in read_local_organizations(path)
+                                           for q in organization_quads(org, graph)), replace_subjects=True)
+        store.update(update)
+        return count
+    graph = graph_iri(path.stem)
+    try:
+        with open(path, "rb") as fh:
+            quads = list(parse(fh, RDF_SUFFIXES[path.suffix], base_iri=path.resolve().as_uri()))
+    except SyntaxError as err:
+        raise ReadError(f"{path}: malformed RDF ({err}); nothing from it was stored") from None
+    if path.stem in IMPORTED_GRAPHS:
+        update, count = add_update(graph, quads)
+        store.update(update)
+        return count
     return store.replace_graph(graph, quads)
 
 

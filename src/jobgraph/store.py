@@ -93,9 +93,26 @@ def _by_graph(graph: NamedNode, quads: Iterable[Quad]) -> tuple[dict[str, list[s
 
 def replace_update(graph: NamedNode, quads: Iterable[Quad]) -> tuple[str, int]:
     """A SPARQL Update that replaces ``graph``: one request, so one transaction in any SPARQL 1.1 store."""
+    body, count = _insert_data(graph, quads)
+    return f"DROP SILENT GRAPH {graph} ; {body}", count
+
+
+def add_update(graph: NamedNode, quads: Iterable[Quad], replace_subjects: bool = False) -> tuple[str, int]:
+    """A SPARQL Update that adds to ``graph``, first removing what it said of the quads' subjects when
+    ``replace_subjects``: what others wrote in the graph about anything else stays. One transaction too."""
+    quads = list(quads)
+    body, count = _insert_data(graph, quads)
+    subjects = " ".join(sorted({str(q.subject) for q in quads if isinstance(q.subject, NamedNode)}))
+    if not (replace_subjects and subjects):
+        return body, count
+    return (f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {subjects} }} "
+            f"GRAPH {graph} {{ ?s ?p ?o }} }} ; {body}"), count
+
+
+def _insert_data(graph: NamedNode, quads: Iterable[Quad]) -> tuple[str, int]:
     by_graph, count = _by_graph(graph, quads)
     body = " ".join(f"GRAPH {g} {{ {' '.join(triples)} }}" for g, triples in by_graph.items() if triples)
-    return f"DROP SILENT GRAPH {graph} ; INSERT DATA {{ {body} }}", count
+    return f"INSERT DATA {{ {body} }}", count
 
 
 def _write_quads(write: GraphWrite) -> Iterator[Quad]:
