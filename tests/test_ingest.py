@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jobgraph.ingest import ingest
 from jobgraph.store import GraphStore, OxigraphStore
-from jobgraph.vocab import SKOS, graph_iri, sparql_prefixes
+from jobgraph.vocab import PROV, SKOS, graph_iri, source_iri, sparql_prefixes
 
 from .conftest import DATA, run_cli, shared_path
 
@@ -118,3 +118,26 @@ def test_reingesting_data_adds_to_imported_graphs_and_replaces_its_own(backend_s
     kept = {n for n, t in extra.items() if store.query(f"ASK {{ GRAPH {graph_iri(n)} {{ {t} }} }}")}
     assert kept == {"esco", "datacite"}
     assert len(store) == before - 1
+
+
+def test_a_documents_graph_does_not_depend_on_what_was_ingested_before(tmp_path: Path) -> None:
+    """An employer one posting named (and no record knows) is stored for that posting, not learnt as a
+    reference: a later posting that names it links as it would in a fresh store."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (first / "a.md").write_text("# Data Steward\n\nThe Example Harbour Institute is hiring a data steward.\n"
+                                "Employer: Example Harbour Institute\n")
+    (second / "b.md").write_text("# Research Software Engineer\n\nJoin the Example Harbour Institute to build "
+                                 "research tools. At the Example Harbour Institute we use Python.\n")
+    fresh, used = OxigraphStore(tmp_path / "fresh"), OxigraphStore(tmp_path / "used")
+    ingest([DATA / "organizations.yaml", second], fresh)
+    ingest([DATA / "organizations.yaml", first], used)
+    assert any("Example Harbour" in q.object.value for q in used.quads(graph_iri("organizations")))
+    ingest([second], used)
+
+    def graph_of(store: OxigraphStore) -> set[str]:
+        g = source_iri((second / "b.md").resolve().as_uri())
+        return {str(q.triple) for q in store.quads(g) if q.predicate != PROV.generatedAtTime}
+
+    assert graph_of(fresh) and graph_of(used) == graph_of(fresh)

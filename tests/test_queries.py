@@ -392,8 +392,15 @@ def test_every_fact_of_one_posting_with_its_sentence(store) -> None:  # type: ig
 
 
 def test_postings_connected_to_a_doi_through_creator_affiliations(store) -> None:  # type: ignore[no-untyped-def]
-    doi = "https://doi.org/10.5438/mk65-3m12"
+    """data/datacite/datacite.ttl and the fixture's work are both in graph/datacite (reference files for an
+    imported graph add to it): the rOpenSci software's creators lead to the fixture's rOpenSci posting."""
+    doi, dataone = "https://doi.org/10.5438/mk65-3m12", "https://doi.org/10.5063/f1m61h5x"
+    title = "dataone: R interface to the DataONE network of data repositories (version 2.2.2)"
     assert [(r[0], r[1], r[2], r[3], r[4], r[6]) for r in run(store, "datacite-postings")] == [
+        (dataone, title, "Boettiger, Carl", "https://ror.org/019jywm96", "rOpenSci",
+         "R Package Peer-Review Coordinator"),
+        (dataone, title, "Chamberlain, Scott", "https://ror.org/019jywm96", "rOpenSci",
+         "R Package Peer-Review Coordinator"),
         (doi, "Eating your own Dog Food", "Fenner, Martin", "https://ror.org/04wxnsj81", "DataCite",
          "PID Metadata Specialist"),
         (doi, "Eating your own Dog Food", "Fenner, Martin", "https://ror.org/04wxnsj81", "DataCite",

@@ -117,10 +117,13 @@ def organization_quads(org: Organization, graph: NamedNode | None = None) -> Ite
 
 
 def organizations_from_quads(quads: Iterable[Quad]) -> Iterator[Organization]:
-    """Read back what ``organization_quads`` wrote (from the store), to build the matching index; only
-    subjects typed schema:Organization (the ROR graph also names GeoNames places)."""
+    """Read back what ``organization_quads`` wrote (from the store), to build the matching index: only
+    subjects typed schema:Organization (the ROR graph also names GeoNames places) with a skos:prefLabel.
+    An employer that a posting named and no record knows is written with a type and a name only
+    (``rdf._employer``): it is no reference, so a posting's links never depend on what was ingested before."""
     orgs: dict[str, Organization] = {}
     typed: set[str] = set()
+    described: set[str] = set()
     for q in quads:
         iri, p, o = q.subject.value, q.predicate, q.object
         org = orgs.setdefault(iri, Organization(iri=iri, name=""))
@@ -129,6 +132,8 @@ def organizations_from_quads(quads: Iterable[Quad]) -> Iterator[Organization]:
             typed.add(iri)
         elif p == SCHEMA.name:
             org.name = value
+        elif p == SKOS.prefLabel:
+            described.add(iri)
         elif p == SKOS.altLabel:
             org.labels.append((value, getattr(o, "language", None)))
         elif p == JG.acronym:
@@ -147,7 +152,7 @@ def organizations_from_quads(quads: Iterable[Quad]) -> Iterator[Organization]:
             org.ror = value
         elif p == DCT.isReplacedBy:
             org.successors.append(value)
-    return (org for org in orgs.values() if org.name and org.iri in typed)
+    return (org for org in orgs.values() if org.name and org.iri in typed and org.iri in described)
 
 
 # --- matching -----------------------------------------------------------------------------------------
