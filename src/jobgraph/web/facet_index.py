@@ -499,7 +499,10 @@ class IndexKeeper:
             log.info("facet index: %d postings loaded in %.1f s", index.size, index.seconds)
             failed = None
         except Exception as err:  # the pages still answer, from the store: say why the index is not there
-            log.warning("facet index not loaded (the pages query the store instead): %s", err)
+            log.warning("facet index not loaded (the pages query the store instead): %s. Each of its load queries "
+                        "must finish within the store's timeout: behind `jobgraph serve` that is --timeout, and at "
+                        "300,000 postings the longest took 72 s, so start it with a longer --timeout, or with "
+                        "--engine embedded, for a store of that size", err)
             index, failed = None, (stamp, f"{type(err).__name__}: {err}")
         with self.lock:
             if index is not None:
