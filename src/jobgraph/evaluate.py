@@ -362,9 +362,9 @@ def evaluate(gold: list[dict[str, Any]], predictions: list[dict[str, Any]], regi
             g = {next(iter(skill_keys([label], vocabulary))): label for label in want["skills"]}
             p = {next(iter(skill_keys([s["label"]], vocabulary))): s["label"] for s in got.get("skills", [])}
             report.skill.add(g.keys(), p.keys())
+            kinds = {k: skill_kind(k, vocabulary) for k in g.keys() | p.keys()}
             for kind, score in report.skill_by_kind.items():
-                score.add({k for k in g if skill_kind(k, vocabulary) == kind},
-                          {k for k in p if skill_kind(k, vocabulary) == kind})
+                score.add({k for k in g if kinds[k] == kind}, {k for k in p if kinds[k] == kind})
             if g.keys() != p.keys():
                 report.skill_errors.append({"posting": f"{key[0]}#{key[1]}",
                                             "missed": sorted(g[k] for k in g.keys() - p.keys()),

@@ -87,19 +87,18 @@ def load_reference(store: GraphStore, path: Path, kind: str) -> int:
         graph = graph_iri("organizations")
         update, count = add_update(graph, (q for org in read_local_organizations(path)
                                            for q in organization_quads(org, graph)), replace_subjects=True)
-        store.update(update)
-        return count
-    graph = graph_iri(path.stem)
-    try:
-        with open(path, "rb") as fh:
-            quads = list(parse(fh, RDF_SUFFIXES[path.suffix], base_iri=path.resolve().as_uri()))
-    except SyntaxError as err:
-        raise ReadError(f"{path}: malformed RDF ({err}); nothing from it was stored") from None
-    if path.stem in IMPORTED_GRAPHS:
+    else:
+        graph = graph_iri(path.stem)
+        try:
+            with open(path, "rb") as fh:
+                quads = list(parse(fh, RDF_SUFFIXES[path.suffix], base_iri=path.resolve().as_uri()))
+        except SyntaxError as err:
+            raise ReadError(f"{path}: malformed RDF ({err}); nothing from it was stored") from None
+        if path.stem not in IMPORTED_GRAPHS:
+            return store.replace_graph(graph, quads)
         update, count = add_update(graph, quads)
-        store.update(update)
-        return count
-    return store.replace_graph(graph, quads)
+    store.update(update)
+    return count
 
 
 def linker_from_store(store: GraphStore, resolver: Any = None) -> Linker:
