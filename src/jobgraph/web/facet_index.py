@@ -241,6 +241,7 @@ class FacetIndex:
         started, at = time.perf_counter(), datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         ids: dict[str, int] = {}
         loads: list[Ran] = []
+        queries = load_queries()
 
         def number(iri: str) -> int:
             i = ids.get(iri)
@@ -250,7 +251,7 @@ class FacetIndex:
 
         def scan(name: str, terms: tuple[int, ...] = ()) -> Iterator[tuple[str | None, ...]]:
             """The rows of one load query: the columns ``terms`` as N-Triples terms, the others as text."""
-            title, query = load_queries()[name]
+            title, query = queries[name]
             begin, count = time.perf_counter(), 0
             solutions = store.query(query)  # type: ignore[attr-defined]
             width = len(solutions.variables)
@@ -264,7 +265,7 @@ class FacetIndex:
             """(posting id, value columns) for each posting of each group of a grouped scan."""
             for *key, iris in scan(name):
                 if iris is None:  # STR() of a blank node fails the whole GROUP_CONCAT: do not guess
-                    raise NotIndexed(f"{load_queries()[name][0]}: a posting that is not an IRI")
+                    raise NotIndexed(f"{queries[name][0]}: a posting that is not an IRI")
                 for iri in iris.split(" "):
                     yield number(iri), tuple(key)  # type: ignore[arg-type]
 
